@@ -1,0 +1,2 @@
+//! falcon's engine: configuration, rules, fields, process/fd state, outputs
+//! and the main loop. The `falcon` binary (`main.rs`) is a thin layer on top.

@@ -1,0 +1,3 @@
+fn main() {
+    println!("falcon {}", env!("CARGO_PKG_VERSION"));
+}
