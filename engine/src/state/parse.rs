@@ -183,6 +183,9 @@ pub struct Parser {
     num: u64,
     /// A thread that exited; removed before the next event.
     pending_removal: Option<i64>,
+    /// An fd closed by the last event (table, fd): libsinsp removes it
+    /// only after the event was evaluated, so `fd.name` of a close works.
+    pending_close: Option<(FdTableId, i64)>,
 }
 
 impl Parser {
@@ -193,6 +196,7 @@ impl Parser {
             enters: HashMap::new(),
             num: 0,
             pending_removal: None,
+            pending_close: None,
         }
         .with_len_check()
     }
@@ -274,9 +278,22 @@ impl Parser {
         self.state.stats.fds_added += 1;
     }
 
+    /// Like [`Parser::process`] for an event the capture reader already
+    /// numbered (it numbers events the way Falco does).
+    pub fn process_numbered(&mut self, ev: &Event<'_>, cpu: u16, num: u64) -> Option<Processed> {
+        self.num = num.saturating_sub(1);
+        self.process(ev, cpu)
+    }
+
     /// Parses one event. Returns `None` for events that are not delivered
     /// (old-capture enter events, kept to complete their exit event).
     pub fn process(&mut self, ev: &Event<'_>, cpu: u16) -> Option<Processed> {
+        if let Some((id, fd)) = self.pending_close.take()
+            && let Some(tab) = self.state.fdtable_mut(id)
+            && tab.fds.remove(&fd).is_some()
+        {
+            self.state.stats.fds_removed += 1;
+        }
         if let Some(tid) = self.pending_removal.take() {
             self.remove_thread(tid);
         }
@@ -998,11 +1015,7 @@ impl Parser {
         }
         let Some(fd) = p.i64("fd") else { return };
         let Some(id) = self.table_of(tid) else { return };
-        if let Some(tab) = self.state.fdtable_mut(id)
-            && tab.fds.remove(&fd).is_some()
-        {
-            self.state.stats.fds_removed += 1;
-        }
+        self.pending_close = Some((id, fd));
     }
 
     fn on_dup(&mut self, p: &P<'_>, tid: i64, old: Option<i64>) {
