@@ -459,7 +459,22 @@ pub(super) enum F {
     /// extract every address they match against.
     AnyIp,
     AnyPort,
+    /// `fd.cproto`...: the port as libsinsp's `port_to_string` gives it
+    /// with name resolution off (Falco's default): the number as text.
+    Proto(ProtoSide),
+    /// `fd.cip.name`...: DNS names of the addresses. falcon keeps no DNS
+    /// cache, which is what libsinsp does when its DNS manager is off: no
+    /// value.
+    IpName,
     Net(NetSide),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum ProtoSide {
+    Client,
+    Server,
+    Local,
+    Remote,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -502,7 +517,12 @@ pub(super) fn bind(info: &'static FieldInfo, _arg: &Arg) -> Result<F, FieldError
         "fd.is_lower_layer" => F::IsLower,
         "fd.types" => F::Types,
         "fd.ip" => F::AnyIp,
-        "fd.port" => F::AnyPort,
+        "fd.port" | "fd.proto" => F::AnyPort,
+        "fd.cproto" => F::Proto(ProtoSide::Client),
+        "fd.sproto" => F::Proto(ProtoSide::Server),
+        "fd.lproto" => F::Proto(ProtoSide::Local),
+        "fd.rproto" => F::Proto(ProtoSide::Remote),
+        "fd.cip.name" | "fd.sip.name" | "fd.lip.name" | "fd.rip.name" => F::IpName,
         "fd.net" => F::Net(NetSide::Any),
         "fd.cnet" => F::Net(NetSide::Client),
         "fd.snet" => F::Net(NetSide::Server),
@@ -719,10 +739,29 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
         F::Ino => out.push_i64(fd.ino as i64),
         F::IsUpper => out.push_bool(fd.flags & crate::state::PPM_FD_UPPER_LAYER != 0),
         F::IsLower => out.push_bool(fd.flags & crate::state::PPM_FD_LOWER_LAYER != 0),
+        F::IpName => return false,
+        F::Proto(side) => {
+            let port = match side {
+                ProtoSide::Server if fd.ty.is_server_socket() => a.sport,
+                _ if !connected_sock(fd) => return false,
+                ProtoSide::Client => a.cport,
+                ProtoSide::Server => a.sport,
+                ProtoSide::Local | ProtoSide::Remote => {
+                    let local_is_client = fd.role != Role::Server;
+                    match (side, local_is_client) {
+                        (ProtoSide::Local, true) | (ProtoSide::Remote, false) => a.cport,
+                        _ => a.sport,
+                    }
+                }
+            };
+            out.begin_str();
+            let _ = write!(out, "{port}");
+            out.end_str();
+        }
         F::AnyIp => {
             if fd.ty.is_server_socket() {
                 out.push_ip(a.sip)
-            } else if connected_sock(fd) {
+            } else if matches!(fd.ty, FdType::Ipv4Sock | FdType::Ipv6Sock) {
                 out.push_ip(a.cip);
                 out.push_ip(a.sip);
             } else {
@@ -732,7 +771,7 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
         F::AnyPort => {
             if fd.ty.is_server_socket() {
                 out.push_u64(a.sport as u64)
-            } else if connected_sock(fd) {
+            } else if matches!(fd.ty, FdType::Ipv4Sock | FdType::Ipv6Sock) {
                 out.push_u64(a.sport as u64);
                 out.push_u64(a.cport as u64);
             } else {
