@@ -217,3 +217,6 @@ pub fn infer_ipv4(
         .or_else(|| ifaces.iter().find(|(a, _)| !a.is_loopback()))
         .map(|(a, _)| *a)
 }
+
+#[cfg(test)]
+mod parse_tests;
