@@ -35,6 +35,38 @@ const FIELDS: &[&str] = &[
     "group.gid",
     "evt.res",
     "evt.rawres",
+    "fd.directory",
+    "fd.filename",
+    "evt.is_open_read",
+    "evt.is_open_write",
+    "proc.sname",
+    "proc.tty",
+    "user.loginuid",
+    "user.loginname",
+    "proc.ppid",
+    "proc.vpid",
+    "thread.vtid",
+    "evt.failed",
+    "fd.is_server",
+    "proc.exeline",
+    "user.homedir",
+    "user.shell",
+    "group.name",
+    "proc.sid",
+    "proc.vpgid",
+    "evt.datetime",
+    "evt.time.s",
+    "fd.sockfamily",
+    "evt.io_dir",
+    "evt.is_io",
+    "proc.fdlimit",
+    "proc.nthreads",
+    "proc.nchilds",
+    "thread.ismain",
+    "proc.loginshellid",
+    "evt.count",
+    "fd.connected",
+    "fd.name_changed",
 ];
 
 /// The kinds of difference between current Falco and sysdig 0.29 that
@@ -50,27 +82,72 @@ enum Kind {
     /// interface list); sysdig 0.29 leaves the fd unknown.
     SendInfersSocket,
     /// For a thread it knows nothing of (not in the capture's process list,
-    /// no clone seen), current libsinsp makes a placeholder with pid -1, so
-    /// `proc.pid` is -1 and `proc.cwd` is `./` (no main thread); sysdig 0.29
-    /// uses the tid as pid and prints an empty cwd.
+    /// no clone seen), current libsinsp makes a placeholder with pid -1:
+    /// `proc.pid` is -1, and with no main thread `proc.cwd` is `./`,
+    /// `proc.ppid` has no value, `proc.fdlimit` is 0 and `thread.ismain` is
+    /// false, and an invalid thread gets no thread group (`proc.nthreads`
+    /// 0, libsinsp `create_thread_dependencies`); sysdig 0.29 takes the tid
+    /// as pid (a main thread of a one-thread process, cwd "", ppid and
+    /// fdlimit -1).
     UnknownThread,
+    /// An execve by a thread known only from that execve: current libsinsp
+    /// sets `thread.vtid`/`proc.vpid` to the tid/pid when the thread is not
+    /// in a pid namespace; sysdig 0.29 leaves them unknown.
+    ExecveVirtualIds,
+    /// Events old captures stored without parameters (generic syscalls
+    /// such as mprotect, madvise, arch_prctl): current libsinsp sees no
+    /// return value, so `evt.failed` has none; sysdig 0.29 says false.
+    NoReturnValue,
     /// A generic-syscall event whose syscall id current libs maps to a
     /// name (e.g. fadvise64); sysdig 0.29's table prints `<unknown>`.
     GenericSyscallName,
 }
 
-fn classify(field: &str, ty: &str, tid: &str, sysdig: &str, falcon: &str) -> Option<Kind> {
+/// `row(name)` / `srow(name)`: falcon's / sysdig's value of another field of
+/// the same event.
+fn classify(
+    field: &str,
+    sysdig: &str,
+    falcon: &str,
+    row: &dyn Fn(&str) -> String,
+    srow: &dyn Fn(&str) -> String,
+) -> Option<Kind> {
+    let ty = row("evt.type");
+    let ty = ty.as_str();
     let no_fd = |v: &str| v == "<NA>" || v.is_empty() || v == "o";
     if field.starts_with("fd.") && (ty == "mmap" || ty == "mmap2") && no_fd(sysdig) {
         return Some(Kind::MmapFd);
     }
-    if field.starts_with("fd.") && matches!(ty, "sendmsg" | "sendto" | "send") && no_fd(sysdig) {
+    if field.starts_with("fd.")
+        && matches!(ty, "sendmsg" | "sendto" | "send")
+        && srow("fd.type") == "<NA>"
+        && matches!(row("fd.type").as_str(), "ipv4" | "ipv6")
+    {
         return Some(Kind::SendInfersSocket);
     }
-    if (field == "proc.cwd" && sysdig.is_empty() && falcon == "./")
-        || (field == "proc.pid" && sysdig == tid && falcon == "-1")
+    if row("proc.pid") == "-1" {
+        let tid = row("thread.tid");
+        let placeholder = match field {
+            "proc.pid" => sysdig == tid,
+            "proc.cwd" => sysdig.is_empty() && falcon == "./",
+            "proc.ppid" => sysdig == "-1" && falcon == "<NA>",
+            "proc.fdlimit" => sysdig == "-1" && falcon == "0",
+            "thread.ismain" => sysdig == "true" && falcon == "false",
+            "proc.nthreads" => sysdig == "1" && falcon == "0",
+            _ => false,
+        };
+        if placeholder {
+            return Some(Kind::UnknownThread);
+        }
+    }
+    if matches!(field, "thread.vtid" | "proc.vpid")
+        && sysdig == "<NA>"
+        && (falcon == row("thread.tid") || falcon == row("proc.pid"))
     {
-        return Some(Kind::UnknownThread);
+        return Some(Kind::ExecveVirtualIds);
+    }
+    if field == "evt.failed" && sysdig == "false" && falcon == "<NA>" && row("evt.res") == "<NA>" {
+        return Some(Kind::NoReturnValue);
     }
     if field == "evt.type" && sysdig == "<unknown>" {
         return Some(Kind::GenericSyscallName);
@@ -143,13 +220,25 @@ fn falcon_dump_matches_sysdig_029_up_to_named_differences() {
             let Some(f) = falcon.get(key) else { continue };
             assert_eq!(s.len(), f.len(), "{name} {key:?}: field count");
             let ty = &f[2];
+            let row = |name: &str| {
+                FIELDS
+                    .iter()
+                    .position(|x| *x == name)
+                    .map_or(String::new(), |i| f[i].clone())
+            };
+            let srow = |name: &str| {
+                FIELDS
+                    .iter()
+                    .position(|x| *x == name)
+                    .map_or(String::new(), |i| s[i].clone())
+            };
             for (i, field) in FIELDS.iter().enumerate() {
                 compared += 1;
                 if s[i] == f[i] {
                     same += 1;
                     continue;
                 }
-                match classify(field, ty, &key.1, &s[i], &f[i]) {
+                match classify(field, &s[i], &f[i], &row, &srow) {
                     Some(k) => *kinds.entry(k).or_default() += 1,
                     None => unexplained.push(format!(
                         "{name} {key:?} {ty} {field}: sysdig {:?} falcon {:?}",

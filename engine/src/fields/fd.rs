@@ -691,9 +691,9 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
             if !connected_sock(fd) {
                 return false;
             }
-            // Without the interface list, the client side is taken as local
-            // when this process is the client.
-            let local_is_client = fd.role != Role::Server;
+            // libsinsp: the client address is local when it is one of
+            // this machine's interfaces.
+            let local_is_client = cx.state.is_local_addr(a.cip);
             let lip = if local_is_client { a.cip } else { a.sip };
             let rip = if local_is_client { a.sip } else { a.cip };
             out.push_ip(if matches!(f, F::Lip) { lip } else { rip })
@@ -715,7 +715,7 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
             if !connected_sock(fd) {
                 return false;
             }
-            let local_is_client = fd.role != Role::Server;
+            let local_is_client = cx.state.is_local_addr(a.cip);
             let lp = if local_is_client { a.cport } else { a.sport };
             let rp = if local_is_client { a.sport } else { a.cport };
             out.push_u64(if matches!(f, F::Lport) { lp } else { rp } as u64)
@@ -730,7 +730,13 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
                 return false;
             }
         }
-        F::IsServer => out.push_bool(fd.ty.is_server_socket() || fd.role == Role::Server),
+        // libsinsp: a listening socket, or a connection whose server
+        // address is one of this machine's.
+        F::IsServer => out.push_bool(
+            fd.ty.is_server_socket()
+                || (matches!(fd.ty, FdType::Ipv4Sock | FdType::Ipv6Sock)
+                    && cx.state.is_local_addr(a.sip)),
+        ),
         F::Connected => out.push_bool(fd.connected),
         F::NameChanged => out.push_bool(fd.name_changed_at == cx.num && cx.num != 0),
         F::Dev => out.push_i64(fd.dev as i64),
@@ -747,7 +753,7 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
                 ProtoSide::Client => a.cport,
                 ProtoSide::Server => a.sport,
                 ProtoSide::Local | ProtoSide::Remote => {
-                    let local_is_client = fd.role != Role::Server;
+                    let local_is_client = cx.state.is_local_addr(a.cip);
                     match (side, local_is_client) {
                         (ProtoSide::Local, true) | (ProtoSide::Remote, false) => a.cport,
                         _ => a.sport,
@@ -784,7 +790,7 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
                 NetSide::Any if connected_sock(fd) => &[a.cip, a.sip],
                 NetSide::Server if fd.ty.is_server_socket() || connected_sock(fd) => &[a.sip],
                 NetSide::Client | NetSide::Local | NetSide::Remote if connected_sock(fd) => {
-                    let local_is_client = fd.role != Role::Server;
+                    let local_is_client = cx.state.is_local_addr(a.cip);
                     match side {
                         NetSide::Client => &[a.cip],
                         NetSide::Local if local_is_client => &[a.cip],
