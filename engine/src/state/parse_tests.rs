@@ -531,4 +531,30 @@ fn container_id_from_clone_cgroups() {
         "container.id",
     );
     assert_eq!(host.as_deref(), Some("host"));
+    let field = |t: &mut T, tid, f| {
+        t.feed(
+            tid,
+            PPME_SYSCALL_CHDIR_X,
+            |b| {
+                b.param_i64(0).param_str(b"/");
+            },
+            f,
+        )
+    };
+    assert_eq!(
+        field(&mut t, 100, "container.name").as_deref(),
+        Some("host")
+    );
+    assert_eq!(
+        field(&mut t, 100, "container.image.repository").as_deref(),
+        Some("")
+    );
+    assert_eq!(
+        field(&mut t, 100, "container.privileged").as_deref(),
+        Some("false")
+    );
+    assert_eq!(field(&mut t, 100, "k8s.ns.name"), None);
+    // a container the engine has no runtime metadata for: id only
+    assert_eq!(field(&mut t, 500, "container.name"), None);
+    assert_eq!(field(&mut t, 500, "container.image.repository"), None);
 }
