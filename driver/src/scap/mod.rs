@@ -33,6 +33,8 @@ mod block;
 mod convert;
 mod cursor;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod reader;
 mod state;
 mod writer;
