@@ -2,3 +2,4 @@
 //! and the main loop. The `falcon` binary (`main.rs`) is a thin layer on top.
 
 pub mod filter;
+pub mod rules;
