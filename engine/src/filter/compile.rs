@@ -126,6 +126,7 @@ pub(crate) struct Operand<S: FieldSource> {
     pub(crate) ty: FieldType,
     pub(crate) is_list: bool,
     pub(crate) ne_all: bool,
+    pub(crate) dns_name: bool,
 }
 
 /// A pre-built matcher for one right-hand constant.
@@ -143,6 +144,8 @@ pub(crate) enum Rhs<S: FieldSource> {
         set: Option<HashSet<Vec<u8>>>,
     },
     Field(Operand<S>),
+    /// Host names for `fd.*ip.name` checks.
+    Dns(Vec<std::sync::Arc<super::dns::DnsName>>),
 }
 
 pub(crate) struct Check<S: FieldSource> {
@@ -450,6 +453,7 @@ fn compile_operand<S: FieldSource>(src: &S, e: &Expr, pos: Pos) -> R<Operand<S>>
                 ty,
                 is_list: false,
                 ne_all: false,
+                dns_name: false,
             })
         }
         _ => err("expected a field or a transformer", pos),
@@ -463,6 +467,7 @@ fn field_operand<S: FieldSource>(f: S::Field, meta: FieldMeta) -> Operand<S> {
         ty: meta.ty,
         is_list: meta.is_list,
         ne_all: meta.ne_all,
+        dns_name: meta.dns_name,
     }
 }
 
@@ -487,6 +492,30 @@ fn compile_check<S: FieldSource>(
         return err(format!("unknown operator {op_text}"), pos);
     };
     let lhs = compile_operand(src, lhs_e, pos)?;
+    if lhs.dns_name && op != Op::Exists {
+        if !matches!(op, Op::Eq | Op::Ne | Op::In) || modifier.is_some() {
+            return err(
+                "filter error: fd.*ip.name filter only supports '=' and '!=' operators",
+                pos,
+            );
+        }
+        let names: Vec<&str> = match &rhs_e.kind {
+            ExprKind::Value(v) => vec![v.as_str()],
+            ExprKind::List(vs) => vs.iter().map(|s| s.as_str()).collect(),
+            _ => {
+                return err(
+                    "filter error: fd.*ip.name filter only supports host names",
+                    pos,
+                );
+            }
+        };
+        return Ok(Check {
+            lhs,
+            op,
+            modifier,
+            rhs: Rhs::Dns(names.into_iter().map(super::dns::DnsName::new).collect()),
+        });
+    }
     check_op_type(lhs.ty, lhs.is_list, op, op_text, modifier.is_some())
         .map_err(|m| CompileError { message: m, pos })?;
     let is_evt_type =

@@ -297,6 +297,16 @@ fn eval_check<S: FieldSource>(c: &mut Check<S>, cx: &S::Ctx<'_>) -> bool {
             matchers,
             set,
         } => (&*values, matchers.as_slice(), set.as_ref()),
+        Rhs::Dns(names) => {
+            let any = |a: Value<'_>| match a {
+                Value::Ip(ip) => names.iter().any(|n| n.matches(ip)),
+                _ => false,
+            };
+            return match op {
+                Op::Ne => !c.lhs.buf.iter().any(any),
+                _ => c.lhs.buf.iter().any(any),
+            };
+        }
         Rhs::Field(r) => {
             if !r.fill(cx) {
                 return false;

@@ -22,6 +22,9 @@ pub struct FieldMeta {
     /// client and server side both differ); other multi-valued extractions
     /// (`proc.aname` without argument) match when any value does.
     pub ne_all: bool,
+    /// The field is an address compared with host names (`fd.sip.name`…):
+    /// right-hand values are names, matched against what they resolve to.
+    pub dns_name: bool,
 }
 
 /// A source of fields for one event source (syscall, or a plugin's).

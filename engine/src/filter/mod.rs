@@ -3,12 +3,14 @@
 
 pub mod ast;
 pub mod compile;
+pub mod dns;
 pub mod escape;
 mod eval;
 pub mod evttypes;
 pub mod fields_api;
 pub mod glob;
 pub mod parser;
+pub mod syscall;
 pub mod value;
 
 pub use ast::{Expr, ExprKind, Pos};

@@ -151,7 +151,7 @@ pub fn load_all(src: &str) -> Result<Vec<Node>, YamlError> {
                     "yaml-cpp: error at line {}, column {}: {}",
                     mark.line + 1,
                     mark.column + 1,
-                    e.info()
+                    yaml_cpp_message(e.info())
                 ),
                 mark,
             }
@@ -223,6 +223,56 @@ pub fn load_all(src: &str) -> Result<Vec<Node>, YamlError> {
         }
     }
     Ok(docs)
+}
+
+/// yaml-cpp's wording (`exceptions.h` ErrorMsg) for the yaml-rust2 errors
+/// that mean the same thing; others keep yaml-rust2's text.
+fn yaml_cpp_message(info: &str) -> &str {
+    const MAP: &[(&str, &str)] = &[
+        (
+            "mapping values are not allowed in this context",
+            "illegal map value",
+        ),
+        (
+            "block sequence entries are not allowed in this context",
+            "illegal block entry",
+        ),
+        (
+            "mapping keys are not allowed in this context",
+            "illegal map key",
+        ),
+        (
+            "while parsing a block mapping, did not find expected key",
+            "end of map not found",
+        ),
+        (
+            "while parsing a block collection, did not find expected '-' indicator",
+            "end of sequence not found",
+        ),
+        (
+            "while parsing a flow sequence, expected ',' or ']'",
+            "end of sequence flow not found",
+        ),
+        (
+            "while parsing a flow mapping, did not find expected ',' or '}'",
+            "end of map flow not found",
+        ),
+        (
+            "while scanning a quoted scalar, found unexpected end of stream",
+            "illegal EOF in scalar",
+        ),
+        (
+            "while scanning a quoted scalar, found unexpected document indicator",
+            "illegal document indicator in scalar",
+        ),
+        (
+            "tab cannot be used as indentation",
+            "illegal tab when looking for indentation",
+        ),
+    ];
+    MAP.iter()
+        .find(|(from, _)| info.starts_with(from))
+        .map_or(info, |(_, to)| to)
 }
 
 enum Frame {
