@@ -124,6 +124,7 @@ fn item_of(ctx: &Context) -> (String, String) {
         ItemType::List,
         ItemType::Macro,
         ItemType::Rule,
+        ItemType::Exception,
     ];
     let loc = ctx
         .locations
@@ -148,8 +149,17 @@ fn matches(x: &Expect, code: &str, ctx: &Context, message: &str) -> bool {
 
 #[test]
 fn legacy_validation_cases() {
+    run_suite("falco_tests.yaml");
+}
+
+#[test]
+fn legacy_exception_validation_cases() {
+    run_suite("falco_tests_exceptions.yaml");
+}
+
+fn run_suite(suite: &str) {
     let dir = legacy_dir();
-    let doc = std::fs::read_to_string(dir.join("falco_tests.yaml")).expect("falco_tests.yaml");
+    let doc = std::fs::read_to_string(dir.join(suite)).expect("suite file");
     let docs = load_all(&doc).expect("suite parses");
     let cases = docs[0]
         .get("trace_files")
@@ -217,7 +227,7 @@ fn legacy_validation_cases() {
         }
     }
     println!(
-        "legacy -V cases: {checked} checked, {expectations_met} expected errors/warnings found, {} failures",
+        "{suite} -V cases: {checked} checked, {expectations_met} expected errors/warnings found, {} failures",
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
