@@ -1,7 +1,9 @@
 //! falcon's engine: configuration, rules, fields, process/fd state, outputs
 //! and the main loop. The `falcon` binary (`main.rs`) is a thin layer on top.
 
+pub mod app;
 pub mod fields;
 pub mod filter;
+pub mod format;
 pub mod rules;
 pub mod state;

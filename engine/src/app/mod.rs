@@ -1,0 +1,3 @@
+//! One function per mode of the `falcon` binary.
+
+pub mod dump;
