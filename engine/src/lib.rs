@@ -3,5 +3,7 @@
 
 pub mod app;
 pub mod fields;
+pub mod filter;
 pub mod format;
+pub mod rules;
 pub mod state;
