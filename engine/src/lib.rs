@@ -1,2 +1,6 @@
 //! falcon's engine: configuration, rules, fields, process/fd state, outputs
 //! and the main loop. The `falcon` binary (`main.rs`) is a thin layer on top.
+
+pub mod cli;
+pub mod config;
+pub mod outputs;
