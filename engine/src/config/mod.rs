@@ -15,6 +15,7 @@ mod value;
 
 pub use load::{DEFAULT_CONFIG, DEFAULT_CONFIG_D};
 pub use override_::OverrideError;
+pub use value::decode_bool;
 
 use crate::cli::{LowArgs, Selection};
 use crate::outputs::{self, Formatter, Priority};
