@@ -5,5 +5,6 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod fields;
+pub mod format;
 pub mod outputs;
 pub mod state;

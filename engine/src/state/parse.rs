@@ -67,6 +67,9 @@ enum Kind {
     Setsid,
     Setpgid,
     Capset,
+    /// sendto/sendmsg/recvfrom/recvmsg: a tuple may name the peer of an
+    /// unconnected socket.
+    SendRecv,
     UserAdded,
     UserDeleted,
     GroupAdded,
@@ -118,6 +121,7 @@ fn kind_of(info: &abi::EventInfo) -> Kind {
         "setsid" => Kind::Setsid,
         "setpgid" => Kind::Setpgid,
         "capset" => Kind::Capset,
+        "sendto" | "sendmsg" | "recvfrom" | "recvmsg" => Kind::SendRecv,
         _ => Kind::Other,
     }
 }
@@ -183,6 +187,9 @@ pub struct Parser {
     num: u64,
     /// A thread that exited; removed before the next event.
     pending_removal: Option<i64>,
+    /// An fd closed by the last event (table, fd): libsinsp removes it
+    /// only after the event was evaluated, so `fd.name` of a close works.
+    pending_close: Option<(FdTableId, i64)>,
 }
 
 impl Parser {
@@ -193,6 +200,7 @@ impl Parser {
             enters: HashMap::new(),
             num: 0,
             pending_removal: None,
+            pending_close: None,
         }
         .with_len_check()
     }
@@ -274,9 +282,22 @@ impl Parser {
         self.state.stats.fds_added += 1;
     }
 
+    /// Like [`Parser::process`] for an event the capture reader already
+    /// numbered (it numbers events the way Falco does).
+    pub fn process_numbered(&mut self, ev: &Event<'_>, cpu: u16, num: u64) -> Option<Processed> {
+        self.num = num.saturating_sub(1);
+        self.process(ev, cpu)
+    }
+
     /// Parses one event. Returns `None` for events that are not delivered
     /// (old-capture enter events, kept to complete their exit event).
     pub fn process(&mut self, ev: &Event<'_>, cpu: u16) -> Option<Processed> {
+        if let Some((id, fd)) = self.pending_close.take()
+            && let Some(tab) = self.state.fdtable_mut(id)
+            && tab.fds.remove(&fd).is_some()
+        {
+            self.state.stats.fds_removed += 1;
+        }
         if let Some(tid) = self.pending_removal.take() {
             self.remove_thread(tid);
         }
@@ -315,8 +336,11 @@ impl Parser {
             let fdt = self.state.new_fdtable();
             let t = Thread {
                 tid,
-                pid: tid,
+                // libsinsp's placeholder for a thread it knows nothing of
+                pid: -1,
                 ptid: -1,
+                comm: b"<NA>".to_vec(),
+                exe: b"<NA>".to_vec(),
                 uid: u32::MAX,
                 gid: u32::MAX,
                 euid: u32::MAX,
@@ -483,6 +507,7 @@ impl Parser {
                     });
                 }
             }
+            Kind::SendRecv => self.on_sendrecv(&p, tid),
             Kind::Procinfo | Kind::Other => {}
         }
 
@@ -866,9 +891,10 @@ impl Parser {
     fn apply_tuple(e: &mut Fd, tuple: &[u8], server_side: bool) -> bool {
         match tuple.first() {
             Some(&PPM_AF_INET) if tuple.len() >= 13 => {
+                // family, sip, sport, dip, dport
                 let s = IpAddr::V4(Ipv4Addr::new(tuple[1], tuple[2], tuple[3], tuple[4]));
-                let d = IpAddr::V4(Ipv4Addr::new(tuple[5], tuple[6], tuple[7], tuple[8]));
-                let sp = u16::from_le_bytes([tuple[9], tuple[10]]);
+                let sp = u16::from_le_bytes([tuple[5], tuple[6]]);
+                let d = IpAddr::V4(Ipv4Addr::new(tuple[7], tuple[8], tuple[9], tuple[10]));
                 let dp = u16::from_le_bytes([tuple[11], tuple[12]]);
                 e.ty = FdType::Ipv4Sock;
                 set_addrs(e, s, sp, d, dp, server_side);
@@ -876,8 +902,8 @@ impl Parser {
             }
             Some(&PPM_AF_INET6) if tuple.len() >= 37 => {
                 let s6 = Ipv6Addr::from(<[u8; 16]>::try_from(&tuple[1..17]).unwrap_or([0; 16]));
-                let d6 = Ipv6Addr::from(<[u8; 16]>::try_from(&tuple[17..33]).unwrap_or([0; 16]));
-                let sp = u16::from_le_bytes([tuple[33], tuple[34]]);
+                let sp = u16::from_le_bytes([tuple[17], tuple[18]]);
+                let d6 = Ipv6Addr::from(<[u8; 16]>::try_from(&tuple[19..35]).unwrap_or([0; 16]));
                 let dp = u16::from_le_bytes([tuple[35], tuple[36]]);
                 match (s6.to_ipv4_mapped(), d6.to_ipv4_mapped()) {
                     (Some(s4), Some(d4)) => {
@@ -932,6 +958,25 @@ impl Parser {
         if Self::apply_tuple(e, tuple, false) {
             e.connected = true;
             e.pending = false;
+            e.name_changed_at = num;
+        }
+    }
+
+    fn on_sendrecv(&mut self, p: &P<'_>, tid: i64) {
+        if p.res() < 0 {
+            return;
+        }
+        let Some(tuple) = p.get("tuple") else { return };
+        let Some(fd) = self.state.threads.get(tid).map(|t| t.last_fd) else {
+            return;
+        };
+        let Some(id) = self.table_of(tid) else { return };
+        let num = self.num;
+        let Some(tab) = self.state.fdtable_mut(id) else {
+            return;
+        };
+        let Some(e) = tab.get_mut(fd) else { return };
+        if e.ty.is_ip_socket() && e.role == Role::None && Self::apply_tuple(e, tuple, false) {
             e.name_changed_at = num;
         }
     }
@@ -998,11 +1043,7 @@ impl Parser {
         }
         let Some(fd) = p.i64("fd") else { return };
         let Some(id) = self.table_of(tid) else { return };
-        if let Some(tab) = self.state.fdtable_mut(id)
-            && tab.fds.remove(&fd).is_some()
-        {
-            self.state.stats.fds_removed += 1;
-        }
+        self.pending_close = Some((id, fd));
     }
 
     fn on_dup(&mut self, p: &P<'_>, tid: i64, old: Option<i64>) {
