@@ -6,4 +6,7 @@
 //! ring reader. This crate knows nothing of rules or state.
 
 pub mod abi;
+pub mod bpf;
 pub mod event;
+pub mod proc_scan;
+pub mod stream;
