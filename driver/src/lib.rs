@@ -9,4 +9,5 @@ pub mod abi;
 pub mod bpf;
 pub mod event;
 pub mod proc_scan;
+pub mod scap;
 pub mod stream;
