@@ -1,5 +1,3 @@
-// The encoders are used by the writer (next commit).
-#![allow(dead_code)]
 //! Bounds-checked little-endian field access over a block body, and the
 //! matching appenders used by the writer.
 

@@ -35,6 +35,7 @@ mod cursor;
 mod error;
 mod reader;
 mod state;
+mod writer;
 
 pub use block::{align4, name as block_name};
 pub use error::{Corruption, ScapError};
@@ -43,6 +44,7 @@ pub use state::{
     FdEntry, FdInfo, FdType, GroupEntry, InterfaceEntry, MachineInfo, ProcEntry, ProcLayout,
     UserEntry,
 };
+pub use writer::{CaptureWriter, LEGACY_EVENT_MAX, WriteOptions, WriteProfile, WriteStats};
 
 /// Block type codes.
 pub mod blocks {

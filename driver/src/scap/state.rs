@@ -1,5 +1,3 @@
-// The encoders are used by the writer (next commit).
-#![allow(dead_code)]
 //! The state blocks of a capture: machine info, processes, fds, users,
 //! groups and interfaces. Each type parses itself from a block body and
 //! encodes itself back in the current layout.
@@ -27,8 +25,6 @@ pub struct MachineInfo {
     pub reserved4: u64,
 }
 
-/// Size of the MI body on disk.
-pub const MI_BODY_LEN: usize = 180;
 const HOSTNAME_LEN: usize = 128;
 
 impl MachineInfo {
