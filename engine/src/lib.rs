@@ -4,4 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod fields;
+pub mod format;
 pub mod outputs;
+pub mod state;

@@ -2,6 +2,7 @@
 //! run is made of (logger, drop monitor, summary).
 
 pub mod drops;
+pub mod dump;
 mod info;
 pub mod logger;
 pub mod summary;
