@@ -300,9 +300,9 @@ static __always_inline int proc_exec_exit(__u16 type, long ret,
 	if (ino) {
 		ev_u64(&e, BPF_CORE_READ(ino, i_ino));
 		ev_u64(&e, BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ULL +
-			   BPF_CORE_READ(ino, i_ctime_nsec));
+			   (BPF_CORE_READ(ino, i_ctime_nsec) & 0x3fffffff));
 		ev_u64(&e, BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ULL +
-			   BPF_CORE_READ(ino, i_mtime_nsec));
+			   (BPF_CORE_READ(ino, i_mtime_nsec) & 0x3fffffff));
 	} else {
 		ev_empty(&e);
 		ev_empty(&e);

@@ -127,10 +127,18 @@ fn scan_thread(pid_dir: &Path, task_dir: &Path, tid: u64) -> Option<ProcEntry> {
     e.env = read(&pid_dir.join("environ")).unwrap_or_default();
     e.cgroups = cgroups(&read(&pid_dir.join("cgroup")).unwrap_or_default());
     let uids: Vec<u32> = status_field(&status, "Uid")
-        .map(|s| s.split_whitespace().filter_map(|v| v.parse().ok()).collect())
+        .map(|s| {
+            s.split_whitespace()
+                .filter_map(|v| v.parse().ok())
+                .collect()
+        })
         .unwrap_or_default();
     let gids: Vec<u32> = status_field(&status, "Gid")
-        .map(|s| s.split_whitespace().filter_map(|v| v.parse().ok()).collect())
+        .map(|s| {
+            s.split_whitespace()
+                .filter_map(|v| v.parse().ok())
+                .collect()
+        })
         .unwrap_or_default();
     // euid/egid, as the probe reports for clone/execve
     e.uid = uids.get(1).copied().unwrap_or(0);
@@ -182,7 +190,9 @@ fn cgroups(raw: &[u8]) -> Vec<u8> {
         let (_, ctl, path) = (f.next(), f.next().unwrap_or(""), f.next().unwrap_or(""));
         if ctl.is_empty() {
             // cgroup v2: one hierarchy for every controller
-            for c in ["cpuset", "cpu", "cpuacct", "io", "memory", "devices", "pids"] {
+            for c in [
+                "cpuset", "cpu", "cpuacct", "io", "memory", "devices", "pids",
+            ] {
                 out.extend_from_slice(format!("{c}={path}\0").as_bytes());
             }
         } else {
@@ -199,7 +209,13 @@ fn fd_limit(limits: &[u8]) -> u64 {
     String::from_utf8_lossy(limits)
         .lines()
         .find(|l| l.starts_with("Max open files"))
-        .and_then(|l| l["Max open files".len()..].split_whitespace().next()?.parse().ok())
+        .and_then(|l| {
+            l["Max open files".len()..]
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
         .unwrap_or(0)
 }
 
@@ -487,6 +503,9 @@ mod tests {
         assert_eq!(scap_open_flags(0o2 | 0o2000000), 3 | 4096);
         assert_eq!(cgroups(b"0::/user.slice\n"), b"cpuset=/user.slice\0cpu=/user.slice\0cpuacct=/user.slice\0io=/user.slice\0memory=/user.slice\0devices=/user.slice\0pids=/user.slice\0");
         assert_eq!(cgroups(b"3:cpu,cpuacct:/a\n"), b"cpu=/a\0cpuacct=/a\0");
-        assert_eq!(stat_fields(b"12 (a b) S 1 12 12 0 -1"), vec![1, 12, 12, 0, -1]);
+        assert_eq!(
+            stat_fields(b"12 (a b) S 1 12 12 0 -1"),
+            vec![1, 12, 12, 0, -1]
+        );
     }
 }

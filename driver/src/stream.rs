@@ -83,12 +83,13 @@ impl Merger {
     }
 
     /// One round: hands out, oldest first, every event that is safe to
-    /// emit at time `now_ns` (same clock as event timestamps).
+    /// emit at time `now_ns` (same clock as event timestamps). The callback
+    /// gets the ring's index (the CPU) and the event.
     pub fn drain<R: Ring>(
         &mut self,
         rings: &mut [R],
         now_ns: u64,
-        f: impl FnMut(&Event<'_>),
+        f: impl FnMut(usize, &Event<'_>),
     ) -> DrainStats {
         let limit = {
             for r in rings.iter_mut() {
@@ -108,7 +109,11 @@ impl Merger {
     }
 
     /// Hands out everything in the rings, ignoring the window (shutdown).
-    pub fn drain_all<R: Ring>(&mut self, rings: &mut [R], f: impl FnMut(&Event<'_>)) -> DrainStats {
+    pub fn drain_all<R: Ring>(
+        &mut self,
+        rings: &mut [R],
+        f: impl FnMut(usize, &Event<'_>),
+    ) -> DrainStats {
         for r in rings.iter_mut() {
             r.begin();
         }
@@ -119,7 +124,7 @@ impl Merger {
         &mut self,
         rings: &mut [R],
         limit: u64,
-        mut f: impl FnMut(&Event<'_>),
+        mut f: impl FnMut(usize, &Event<'_>),
     ) -> DrainStats {
         let mut st = DrainStats::default();
         'rounds: loop {
@@ -151,7 +156,7 @@ impl Merger {
                         if ev.ts() > run_end {
                             break;
                         }
-                        f(&ev);
+                        f(i, &ev);
                         st.events += 1;
                     }
                     Err(e) => {
@@ -235,7 +240,7 @@ pub(crate) mod tests {
 
     fn collect(m: &mut Merger, rings: &mut [FakeRing], now: u64) -> Vec<u64> {
         let mut out = Vec::new();
-        m.drain(rings, now, |e| out.push(e.ts()));
+        m.drain(rings, now, |_, e| out.push(e.ts()));
         out
     }
 
@@ -247,7 +252,7 @@ pub(crate) mod tests {
         // 10 is newer than ring 0's last event (9): held back
         assert_eq!(out, vec![1, 2, 3, 4, 5, 6, 9]);
         let mut rest = Vec::new();
-        m.drain_all(&mut rings, |e| rest.push(e.ts()));
+        m.drain_all(&mut rings, |_, e| rest.push(e.ts()));
         assert_eq!(rest, vec![10]);
     }
 
@@ -278,12 +283,12 @@ pub(crate) mod tests {
         let mut rings = vec![r];
         let mut m = Merger::new(0, 2);
         let mut out = Vec::new();
-        let st = m.drain_all(&mut rings, |e| out.push(e.ts()));
+        let st = m.drain_all(&mut rings, |_, e| out.push(e.ts()));
         assert_eq!(out, vec![1, 3]);
         assert_eq!(st.malformed, 1);
         assert!(st.held_back);
         assert!(m.last_error().is_some());
-        let st = m.drain_all(&mut rings, |e| out.push(e.ts()));
+        let st = m.drain_all(&mut rings, |_, e| out.push(e.ts()));
         assert_eq!(out, vec![1, 3, 4]);
         assert_eq!(st.events, 1);
     }

@@ -4,6 +4,7 @@
 pub mod drops;
 pub mod dump;
 mod info;
+pub mod live;
 pub mod logger;
 pub mod summary;
 
@@ -48,7 +49,24 @@ pub fn main(argv: Vec<String>) -> Result<u8> {
             print_out(&format!("{}\n", info::support(&args, &cfg)))?;
             Ok(0)
         }
+        Mode::Run => run(&cfg),
         other => anyhow::bail!("mode {other:?} is not available in this build yet"),
+    }
+}
+
+/// The default mode: replay a capture or capture live.
+fn run(cfg: &Config) -> Result<u8> {
+    use crate::config::EngineKind;
+    match cfg.engine.kind {
+        EngineKind::Replay => {
+            let (Some(capture), Some(fmt)) = (&cfg.engine.capture_file, &cfg.dump_events) else {
+                anyhow::bail!("replay without --dump-events is not available in this build yet");
+            };
+            dump::run(capture, fmt, &mut std::io::stdout().lock())?;
+            Ok(0)
+        }
+        EngineKind::NoDriver => anyhow::bail!("engine.kind=nodriver: no syscall source"),
+        _ => live::run(cfg),
     }
 }
 
