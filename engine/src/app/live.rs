@@ -35,7 +35,6 @@ use signal_hook_mio::v1_0::Signals;
 use crate::app::drops::{DropCounts, DropMonitor};
 use crate::config::{Config, EngineKind};
 use crate::format::Format;
-use crate::outputs::Alert;
 use crate::state::{Limits, Parser};
 
 const SIGNALS: Token = Token(0);
@@ -68,8 +67,9 @@ pub trait Consumer {
     fn reload(&mut self) -> Result<()>;
     /// SIGUSR1: reopen output files.
     fn reopen(&mut self) {}
-    /// A syscall drop alert (action `alert`).
-    fn drop_alert(&mut self, alert: Alert);
+    /// The capture's cumulative counters, after every drain round that
+    /// delivered events (for the `syscall_event_drops` monitor).
+    fn drop_counts(&mut self, counts: DropCounts);
     /// The consumer's part of the end-of-run summary.
     fn summary(&mut self) -> String;
 }
@@ -234,7 +234,6 @@ fn write_snapshot(w: &mut CaptureWriter, snap: &Snapshot) -> Result<()> {
 pub fn run_loop(
     src: &mut Source,
     s: &LiveSettings,
-    drops_cfg: &crate::config::DropsConfig,
     consumer: &mut dyn Consumer,
 ) -> Result<LiveStats> {
     let started = Instant::now();
@@ -268,8 +267,12 @@ pub fn run_loop(
         }
     }
 
+    log::info!(
+        "Live capture started: {} syscalls of interest, {} CPUs",
+        s.syscalls.len(),
+        probe.rings().len()
+    );
     let mut merger = Merger::new(REORDER_WINDOW_NS, MAX_BATCH);
-    let mut monitor = DropMonitor::new(drops_cfg);
     let mut events = Events::with_capacity(64);
     let mut stats = LiveStats::default();
     let mut timeout = MIN_POLL;
@@ -338,15 +341,7 @@ pub fn run_loop(
         };
 
         if st.events > 0 {
-            let ts = now;
-            if let Some(act) = monitor.on_event(ts, || drop_counts(&totals(probe).0)) {
-                if let Some(a) = act.alert {
-                    consumer.drop_alert(a);
-                }
-                if act.exit {
-                    stop = true;
-                }
-            }
+            consumer.drop_counts(drop_counts(&totals(probe).0));
         }
         if let Some(t) = next_stats
             && Instant::now() >= t
@@ -430,6 +425,9 @@ pub fn interest(cfg: &Config, extra: &[&str], everything: bool) -> Vec<u32> {
 /// tracker, printed with an output format.
 pub struct DumpConsumer {
     parser: Parser,
+    monitor: DropMonitor,
+    counts: DropCounts,
+    stop: bool,
     format: Format,
     line: String,
     out: std::io::BufWriter<std::io::Stdout>,
@@ -439,9 +437,12 @@ pub struct DumpConsumer {
 
 impl DumpConsumer {
     /// A dump printing `format` for every event.
-    pub fn new(format: &str) -> Result<Self> {
+    pub fn new(format: &str, drops: &crate::config::DropsConfig) -> Result<Self> {
         Ok(DumpConsumer {
             parser: Parser::new(Limits::default()),
+            monitor: DropMonitor::new(drops),
+            counts: DropCounts::default(),
+            stop: false,
             format: Format::compile(format)
                 .with_context(|| format!("invalid format '{format}'"))?,
             line: String::new(),
@@ -466,6 +467,16 @@ impl Consumer for DumpConsumer {
     }
 
     fn event(&mut self, cpu: u16, ev: &Event<'_>) -> Flow {
+        let counts = self.counts;
+        if let Some(act) = self.monitor.on_event(ev.ts(), || counts) {
+            if let Some(a) = act.alert {
+                log::warn!("{}", a.message);
+            }
+            self.stop |= act.exit;
+        }
+        if self.stop {
+            return Flow::Stop;
+        }
         let Some(p) = self.parser.process(ev, cpu) else {
             return Flow::Continue;
         };
@@ -491,19 +502,23 @@ impl Consumer for DumpConsumer {
         Ok(())
     }
 
-    fn drop_alert(&mut self, alert: Alert) {
-        log::warn!("{}", alert.message);
+    fn drop_counts(&mut self, counts: DropCounts) {
+        self.counts = counts;
     }
 
     fn summary(&mut self) -> String {
-        format!("Events printed: {}\n", self.printed)
+        format!(
+            "Events printed: {}\n{}",
+            self.printed,
+            self.monitor.report()
+        )
     }
 }
 
 /// `falcon` with a live `engine.kind`: capture until a signal or `-M`.
 pub fn run(cfg: &Config) -> Result<u8> {
     let (mut consumer, to_stdout): (Box<dyn Consumer>, bool) = match &cfg.dump_events {
-        Some(fmt) => (Box::new(DumpConsumer::new(fmt)?), false),
+        Some(fmt) => (Box::new(DumpConsumer::new(fmt, &cfg.drops)?), false),
         None => bail!(
             "live rule evaluation is not part of this build yet; use --dump-events FORMAT to print live events"
         ),
@@ -511,7 +526,7 @@ pub fn run(cfg: &Config) -> Result<u8> {
     let syscalls = interest(cfg, &[], cfg.dump_events.is_some());
     let settings = LiveSettings::from_config(cfg, syscalls);
     let mut src = open_source(cfg.engine.kind, &settings)?;
-    let stats = run_loop(&mut src, &settings, &cfg.drops, consumer.as_mut())?;
+    let stats = run_loop(&mut src, &settings, consumer.as_mut())?;
     let summary = consumer.summary();
     eprint!("{}", stats.report());
     if to_stdout {
