@@ -131,17 +131,23 @@ static void fe_path(struct falcon_evt *ev, const struct path *path)
 	fe_commit_param(ev, len);
 }
 
+/*
+ * The working directory, without taking references: fs->lock keeps pwd
+ * from being replaced while d_path() (which does not sleep) walks it.
+ */
 static void fe_cwd(struct falcon_evt *ev)
 {
+	struct fs_struct *fs = current->fs;
 	struct path pwd;
 
-	if (!current->fs) {
+	if (!fs) {
 		fe_empty(ev);
 		return;
 	}
-	get_fs_pwd(current->fs, &pwd);
+	spin_lock(&fs->lock);
+	pwd = fs->pwd;
 	fe_path(ev, &pwd);
-	path_put(&pwd);
+	spin_unlock(&fs->lock);
 }
 
 /* cgroups: "subsys=/path\0" for every controller of the task's css_set. */
@@ -247,6 +253,10 @@ static u32 clone_flags_of(const struct falcon_sc *sc, u16 type)
 	return falcon_clone_flags(flags);
 }
 
+static void fill_exec_tail(struct falcon_evt *ev, const struct falcon_sc *sc,
+			   struct linux_binprm *bprm, struct mm_struct *mm,
+			   const struct cred *cred);
+
 /*
  * Clone family (at the exit of the parent and of the child) and execve
  * family (at sched_process_exec, bprm set, or at a failed sys_exit).
@@ -258,16 +268,7 @@ void falcon_fill_proc(struct falcon_evt *ev, const struct falcon_sc *sc,
 		       ev->type == PPME_SYSCALL_EXECVEAT_X;
 	struct mm_struct *mm = current->mm;
 	const struct cred *cred = current_cred();
-	struct file *exe = NULL;
 	u32 flags;
-
-	/*
-	 * The exe file is used under RCU without a reference (taking one
-	 * needs helpers modules cannot use); the mm keeps it alive.
-	 */
-	rcu_read_lock();
-	if (is_exec && mm)
-		exe = rcu_dereference(mm->exe_file);
 
 	fe_s64(ev, sc->ret);				/* res */
 	fe_exe_args(ev, mm);				/* exe, args */
@@ -297,6 +298,22 @@ void falcon_fill_proc(struct falcon_evt *ev, const struct falcon_sc *sc,
 		return;
 	}
 
+	fill_exec_tail(ev, sc, bprm, mm, cred);
+}
+
+static void fill_exec_tail(struct falcon_evt *ev, const struct falcon_sc *sc,
+			   struct linux_binprm *bprm, struct mm_struct *mm,
+			   const struct cred *cred)
+{
+	struct file *exe = NULL;
+
+	/*
+	 * The exe file is used under RCU without a reference (taking one
+	 * needs helpers modules cannot use); the mm keeps it alive.
+	 */
+	rcu_read_lock();
+	if (mm)
+		exe = rcu_dereference(mm->exe_file);
 	fe_env(ev, mm);					/* env */
 	fe_u32(ev, tty_nr());				/* tty */
 	fe_s64(ev, task_pgrp_vnr(current));		/* vpgid */

@@ -7,3 +7,4 @@
 
 pub mod abi;
 pub mod event;
+pub mod kmod;
