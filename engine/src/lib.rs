@@ -5,6 +5,8 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod fields;
+pub mod filter;
 pub mod format;
 pub mod outputs;
+pub mod rules;
 pub mod state;

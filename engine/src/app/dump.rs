@@ -111,7 +111,12 @@ pub fn thread_of(p: &ProcEntry) -> Thread {
         vpid: p.vpid,
         comm: p.comm.clone(),
         exe: p.exe.clone(),
-        exepath: p.exepath.clone(),
+        // libscap drops the " (deleted)" the kernel appends to the link.
+        exepath: p
+            .exepath
+            .strip_suffix(b" (deleted)")
+            .unwrap_or(&p.exepath)
+            .to_vec(),
         args: p.args.clone(),
         env: p.env.clone(),
         cwd,

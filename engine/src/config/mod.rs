@@ -712,7 +712,9 @@ impl Config {
         if let Some(k) = args.engine_kind.and_then(EngineKind::parse) {
             kind = k;
         }
-        let mut capture_file = string(t, "engine.replay.capture_file")?.map(PathBuf::from);
+        let mut capture_file = string(t, "engine.replay.capture_file")?
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from);
         if let Some(f) = &args.replay {
             kind = EngineKind::Replay;
             capture_file = Some(f.clone());

@@ -317,14 +317,14 @@ fn write_socktuple(out: &mut Values, b: &[u8]) {
                 out,
                 "{}:{}->{}:{}",
                 ipv4(&b[1..5]),
-                port(&b[9..11]),
-                ipv4(&b[5..9]),
+                port(&b[5..7]),
+                ipv4(&b[7..11]),
                 port(&b[11..13])
             );
         }
         crate::state::PPM_AF_INET6 if b.len() >= 37 => {
             let s = <[u8; 16]>::try_from(&b[1..17]).unwrap_or([0; 16]);
-            let d = <[u8; 16]>::try_from(&b[17..33]).unwrap_or([0; 16]);
+            let d = <[u8; 16]>::try_from(&b[19..35]).unwrap_or([0; 16]);
             let (s6, d6) = (Ipv6Addr::from(s), Ipv6Addr::from(d));
             match (s6.to_ipv4_mapped(), d6.to_ipv4_mapped()) {
                 (Some(s4), Some(d4)) => {
@@ -332,7 +332,7 @@ fn write_socktuple(out: &mut Values, b: &[u8]) {
                         out,
                         "{}:{}->{}:{}",
                         s4,
-                        port(&b[33..35]),
+                        port(&b[17..19]),
                         d4,
                         port(&b[35..37])
                     );
@@ -342,7 +342,7 @@ fn write_socktuple(out: &mut Values, b: &[u8]) {
                         out,
                         "{}:{}->{}:{}",
                         s6,
-                        port(&b[33..35]),
+                        port(&b[17..19]),
                         d6,
                         port(&b[35..37])
                     );

@@ -67,6 +67,9 @@ enum Kind {
     Setsid,
     Setpgid,
     Capset,
+    /// sendto/sendmsg/recvfrom/recvmsg: a tuple may name the peer of an
+    /// unconnected socket.
+    SendRecv,
     UserAdded,
     UserDeleted,
     GroupAdded,
@@ -118,6 +121,7 @@ fn kind_of(info: &abi::EventInfo) -> Kind {
         "setsid" => Kind::Setsid,
         "setpgid" => Kind::Setpgid,
         "capset" => Kind::Capset,
+        "sendto" | "sendmsg" | "recvfrom" | "recvmsg" => Kind::SendRecv,
         _ => Kind::Other,
     }
 }
@@ -332,8 +336,11 @@ impl Parser {
             let fdt = self.state.new_fdtable();
             let t = Thread {
                 tid,
-                pid: tid,
+                // libsinsp's placeholder for a thread it knows nothing of
+                pid: -1,
                 ptid: -1,
+                comm: b"<NA>".to_vec(),
+                exe: b"<NA>".to_vec(),
                 uid: u32::MAX,
                 gid: u32::MAX,
                 euid: u32::MAX,
@@ -500,6 +507,7 @@ impl Parser {
                     });
                 }
             }
+            Kind::SendRecv => self.on_sendrecv(&p, tid),
             Kind::Procinfo | Kind::Other => {}
         }
 
@@ -883,9 +891,10 @@ impl Parser {
     fn apply_tuple(e: &mut Fd, tuple: &[u8], server_side: bool) -> bool {
         match tuple.first() {
             Some(&PPM_AF_INET) if tuple.len() >= 13 => {
+                // family, sip, sport, dip, dport
                 let s = IpAddr::V4(Ipv4Addr::new(tuple[1], tuple[2], tuple[3], tuple[4]));
-                let d = IpAddr::V4(Ipv4Addr::new(tuple[5], tuple[6], tuple[7], tuple[8]));
-                let sp = u16::from_le_bytes([tuple[9], tuple[10]]);
+                let sp = u16::from_le_bytes([tuple[5], tuple[6]]);
+                let d = IpAddr::V4(Ipv4Addr::new(tuple[7], tuple[8], tuple[9], tuple[10]));
                 let dp = u16::from_le_bytes([tuple[11], tuple[12]]);
                 e.ty = FdType::Ipv4Sock;
                 set_addrs(e, s, sp, d, dp, server_side);
@@ -893,8 +902,8 @@ impl Parser {
             }
             Some(&PPM_AF_INET6) if tuple.len() >= 37 => {
                 let s6 = Ipv6Addr::from(<[u8; 16]>::try_from(&tuple[1..17]).unwrap_or([0; 16]));
-                let d6 = Ipv6Addr::from(<[u8; 16]>::try_from(&tuple[17..33]).unwrap_or([0; 16]));
-                let sp = u16::from_le_bytes([tuple[33], tuple[34]]);
+                let sp = u16::from_le_bytes([tuple[17], tuple[18]]);
+                let d6 = Ipv6Addr::from(<[u8; 16]>::try_from(&tuple[19..35]).unwrap_or([0; 16]));
                 let dp = u16::from_le_bytes([tuple[35], tuple[36]]);
                 match (s6.to_ipv4_mapped(), d6.to_ipv4_mapped()) {
                     (Some(s4), Some(d4)) => {
@@ -949,6 +958,25 @@ impl Parser {
         if Self::apply_tuple(e, tuple, false) {
             e.connected = true;
             e.pending = false;
+            e.name_changed_at = num;
+        }
+    }
+
+    fn on_sendrecv(&mut self, p: &P<'_>, tid: i64) {
+        if p.res() < 0 {
+            return;
+        }
+        let Some(tuple) = p.get("tuple") else { return };
+        let Some(fd) = self.state.threads.get(tid).map(|t| t.last_fd) else {
+            return;
+        };
+        let Some(id) = self.table_of(tid) else { return };
+        let num = self.num;
+        let Some(tab) = self.state.fdtable_mut(id) else {
+            return;
+        };
+        let Some(e) = tab.get_mut(fd) else { return };
+        if e.ty.is_ip_socket() && e.role == Role::None && Self::apply_tuple(e, tuple, false) {
             e.name_changed_at = num;
         }
     }
