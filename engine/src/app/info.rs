@@ -14,7 +14,7 @@ fn version_string(v: u64) -> String {
 pub fn versions() -> Value {
     json!({
         "falcon_version": env!("CARGO_PKG_VERSION"),
-        "engine_version_semver": crate::app::ENGINE_VERSION,
+        "engine_version_semver": crate::app::ENGINE_VERSION.to_string(),
         "driver_api_version": version_string(abi::API_VERSION),
         "driver_schema_version": version_string(abi::SCHEMA_VERSION),
     })
@@ -86,7 +86,7 @@ pub fn support(args: &LowArgs, cfg: &Config) -> Value {
     json!({
         "version": env!("CARGO_PKG_VERSION"),
         "engine_info": {
-            "engine_version": crate::app::ENGINE_VERSION,
+            "engine_version": crate::app::ENGINE_VERSION.to_string(),
             "driver_api_version": version_string(abi::API_VERSION),
             "driver_schema_version": version_string(abi::SCHEMA_VERSION),
         },
