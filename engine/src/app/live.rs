@@ -33,9 +33,14 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1};
 use signal_hook_mio::v1_0::Signals;
 
 use crate::app::drops::{DropCounts, DropMonitor};
+use crate::app::{Engine, rules_modes};
+use crate::cli::LowArgs;
 use crate::config::{Config, EngineKind};
+use crate::filter::syscall::SyscallFields;
+use crate::outputs::Backpressure;
+use crate::rules::Ruleset;
+use falcon_driver::abi::{PPME_GENERIC_E, SYSCALL_TABLE};
 use crate::format::Format;
-use crate::outputs::Alert;
 use crate::state::{Limits, Parser};
 
 const SIGNALS: Token = Token(0);
@@ -64,12 +69,14 @@ pub trait Consumer {
     fn event(&mut self, cpu: u16, ev: &Event<'_>) -> Flow;
     /// End of a drain round (flush buffered output).
     fn flush(&mut self) {}
-    /// SIGHUP: reload rules and configuration.
-    fn reload(&mut self) -> Result<()>;
+    /// SIGHUP: reload rules and configuration. Returns the new set of
+    /// syscalls of interest when it changed.
+    fn reload(&mut self) -> Result<Option<Vec<u32>>>;
     /// SIGUSR1: reopen output files.
     fn reopen(&mut self) {}
-    /// A syscall drop alert (action `alert`).
-    fn drop_alert(&mut self, alert: Alert);
+    /// The capture's cumulative counters, after every drain round that
+    /// delivered events (for the `syscall_event_drops` monitor).
+    fn drop_counts(&mut self, counts: DropCounts);
     /// The consumer's part of the end-of-run summary.
     fn summary(&mut self) -> String;
 }
@@ -234,7 +241,6 @@ fn write_snapshot(w: &mut CaptureWriter, snap: &Snapshot) -> Result<()> {
 pub fn run_loop(
     src: &mut Source,
     s: &LiveSettings,
-    drops_cfg: &crate::config::DropsConfig,
     consumer: &mut dyn Consumer,
 ) -> Result<LiveStats> {
     let started = Instant::now();
@@ -268,8 +274,12 @@ pub fn run_loop(
         }
     }
 
+    log::info!(
+        "Live capture started: {} syscalls of interest, {} CPUs",
+        s.syscalls.len(),
+        probe.rings().len()
+    );
     let mut merger = Merger::new(REORDER_WINDOW_NS, MAX_BATCH);
-    let mut monitor = DropMonitor::new(drops_cfg);
     let mut events = Events::with_capacity(64);
     let mut stats = LiveStats::default();
     let mut timeout = MIN_POLL;
@@ -292,8 +302,16 @@ pub fn run_loop(
                         SIGINT | SIGTERM => stop = true,
                         SIGHUP => {
                             log::info!("SIGHUP received, reloading rules and configuration");
-                            if let Err(e) = consumer.reload() {
-                                log::error!("reload failed, keeping the old rules: {e:#}");
+                            match consumer.reload() {
+                                Ok(Some(set)) => {
+                                    if let Err(e) = probe.set_interest(&set) {
+                                        log::error!("cannot apply the new syscall set: {e}");
+                                    }
+                                }
+                                Ok(None) => {}
+                                Err(e) => {
+                                    log::error!("reload failed, keeping the old rules: {e:#}")
+                                }
                             }
                         }
                         SIGUSR1 => {
@@ -338,15 +356,7 @@ pub fn run_loop(
         };
 
         if st.events > 0 {
-            let ts = now;
-            if let Some(act) = monitor.on_event(ts, || drop_counts(&totals(probe).0)) {
-                if let Some(a) = act.alert {
-                    consumer.drop_alert(a);
-                }
-                if act.exit {
-                    stop = true;
-                }
-            }
+            consumer.drop_counts(drop_counts(&totals(probe).0));
         }
         if let Some(t) = next_stats
             && Instant::now() >= t
@@ -430,6 +440,9 @@ pub fn interest(cfg: &Config, extra: &[&str], everything: bool) -> Vec<u32> {
 /// tracker, printed with an output format.
 pub struct DumpConsumer {
     parser: Parser,
+    monitor: DropMonitor,
+    counts: DropCounts,
+    stop: bool,
     format: Format,
     line: String,
     out: std::io::BufWriter<std::io::Stdout>,
@@ -439,9 +452,12 @@ pub struct DumpConsumer {
 
 impl DumpConsumer {
     /// A dump printing `format` for every event.
-    pub fn new(format: &str) -> Result<Self> {
+    pub fn new(format: &str, drops: &crate::config::DropsConfig) -> Result<Self> {
         Ok(DumpConsumer {
             parser: Parser::new(Limits::default()),
+            monitor: DropMonitor::new(drops),
+            counts: DropCounts::default(),
+            stop: false,
             format: Format::compile(format)
                 .with_context(|| format!("invalid format '{format}'"))?,
             line: String::new(),
@@ -466,6 +482,16 @@ impl Consumer for DumpConsumer {
     }
 
     fn event(&mut self, cpu: u16, ev: &Event<'_>) -> Flow {
+        let counts = self.counts;
+        if let Some(act) = self.monitor.on_event(ev.ts(), || counts) {
+            if let Some(a) = act.alert {
+                log::warn!("{}", a.message);
+            }
+            self.stop |= act.exit;
+        }
+        if self.stop {
+            return Flow::Stop;
+        }
         let Some(p) = self.parser.process(ev, cpu) else {
             return Flow::Continue;
         };
@@ -487,33 +513,157 @@ impl Consumer for DumpConsumer {
         }
     }
 
-    fn reload(&mut self) -> Result<()> {
-        Ok(())
+    fn reload(&mut self) -> Result<Option<Vec<u32>>> {
+        Ok(None)
     }
 
-    fn drop_alert(&mut self, alert: Alert) {
-        log::warn!("{}", alert.message);
+    fn drop_counts(&mut self, counts: DropCounts) {
+        self.counts = counts;
     }
 
     fn summary(&mut self) -> String {
-        format!("Events printed: {}\n", self.printed)
+        format!(
+            "Events printed: {}\n{}",
+            self.printed,
+            self.monitor.report()
+        )
+    }
+}
+
+/// The syscalls the rules of `ruleset` need (by their event types).
+pub fn rule_syscalls(ruleset: &Ruleset<SyscallFields>) -> Vec<&'static str> {
+    let codes = ruleset.wanted_codes();
+    SYSCALL_TABLE
+        .iter()
+        .filter(|s| {
+            codes.contains(s.exit_event as u16)
+                || (s.enter_event != PPME_GENERIC_E && codes.contains(s.enter_event as u16))
+        })
+        .map(|s| s.name)
+        .collect()
+}
+
+/// The rules engine on live events: state, rules, outputs.
+pub struct EngineConsumer {
+    args: LowArgs,
+    cfg: Config,
+    engine: Option<Engine>,
+    interest: Vec<u32>,
+}
+
+impl EngineConsumer {
+    /// Loads the rules of `cfg` and starts the outputs.
+    pub fn new(args: &LowArgs, cfg: &Config) -> Result<Self> {
+        let rules = rules_modes::load_ruleset(cfg)?;
+        let interest = interest(cfg, &rule_syscalls(&rules), false);
+        let engine = Engine::new(cfg, rules, Backpressure::Drop)?;
+        Ok(EngineConsumer {
+            args: args.clone(),
+            cfg: cfg.clone(),
+            engine: Some(engine),
+            interest,
+        })
+    }
+
+    /// The syscalls the loaded rules and the state tracker need.
+    pub fn interest(&self) -> Vec<u32> {
+        self.interest.clone()
+    }
+}
+
+impl Consumer for EngineConsumer {
+    fn start(&mut self, snapshot: &Snapshot) {
+        let Some(e) = self.engine.as_mut() else { return };
+        let parser = e.parser_mut();
+        for p in &snapshot.procs {
+            parser.add_thread(crate::app::dump::thread_of(p));
+        }
+        for (tid, fds) in &snapshot.fds {
+            for f in fds {
+                parser.add_fd(*tid as i64, f.fd, crate::app::dump::fd_of(f));
+            }
+        }
+    }
+
+    #[inline]
+    fn event(&mut self, cpu: u16, ev: &Event<'_>) -> Flow {
+        match self.engine.as_mut().map(|e| e.process(ev, cpu).is_exit()) {
+            Some(false) => Flow::Continue,
+            _ => Flow::Stop,
+        }
+    }
+
+    fn reload(&mut self) -> Result<Option<Vec<u32>>> {
+        let cfg = Config::load(&self.args).context("reloading the configuration")?;
+        let rules = rules_modes::load_ruleset(&cfg)?;
+        let interest = interest(&cfg, &rule_syscalls(&rules), false);
+        let mut fresh = Engine::new(&cfg, rules, Backpressure::Drop)?;
+        if let Some(old) = self.engine.as_mut() {
+            // the thread and fd tables carry over: no state is lost
+            std::mem::swap(old.parser_mut(), fresh.parser_mut());
+        }
+        if let Some(old) = self.engine.replace(fresh) {
+            let r = old.finish();
+            log::info!(
+                "previous rules raised {} alerts before the reload",
+                r.detections.total()
+            );
+        }
+        self.cfg = cfg;
+        let changed = interest != self.interest;
+        self.interest = interest.clone();
+        log::info!("rules reloaded");
+        Ok(changed.then_some(interest))
+    }
+
+    fn reopen(&mut self) {
+        if let Some(e) = self.engine.as_ref() {
+            e.reopen_outputs();
+        }
+    }
+
+    fn drop_counts(&mut self, counts: DropCounts) {
+        if let Some(e) = self.engine.as_mut() {
+            e.set_drop_counts(counts);
+        }
+    }
+
+    fn summary(&mut self) -> String {
+        let Some(e) = self.engine.take() else {
+            return String::new();
+        };
+        let r = e.finish();
+        eprint!("{}", r.drops);
+        if let Some(lost) = crate::app::summary::output_report(&r.outputs) {
+            eprint!("{lost}");
+        }
+        r.detections.summary()
     }
 }
 
 /// `falcon` with a live `engine.kind`: capture until a signal or `-M`.
-pub fn run(cfg: &Config) -> Result<u8> {
-    let (mut consumer, to_stdout): (Box<dyn Consumer>, bool) = match &cfg.dump_events {
-        Some(fmt) => (Box::new(DumpConsumer::new(fmt)?), false),
-        None => bail!(
-            "live rule evaluation is not part of this build yet; use --dump-events FORMAT to print live events"
-        ),
-    };
-    let syscalls = interest(cfg, &[], cfg.dump_events.is_some());
+pub fn run(args: &LowArgs, cfg: &Config) -> Result<u8> {
+    let (mut consumer, to_stdout, syscalls): (Box<dyn Consumer>, bool, Vec<u32>) =
+        match &cfg.dump_events {
+            Some(fmt) => (
+                Box::new(DumpConsumer::new(fmt, &cfg.drops)?),
+                false,
+                interest(cfg, &[], true),
+            ),
+            None => {
+                let c = EngineConsumer::new(args, cfg)?;
+                let set = c.interest();
+                (Box::new(c), true, set)
+            }
+        };
+    if cfg.dry_run {
+        return Ok(0);
+    }
     let settings = LiveSettings::from_config(cfg, syscalls);
     let mut src = open_source(cfg.engine.kind, &settings)?;
-    let stats = run_loop(&mut src, &settings, &cfg.drops, consumer.as_mut())?;
-    let summary = consumer.summary();
+    let stats = run_loop(&mut src, &settings, consumer.as_mut())?;
     eprint!("{}", stats.report());
+    let summary = consumer.summary();
     if to_stdout {
         print!("{summary}");
     } else {
