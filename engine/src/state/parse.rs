@@ -849,6 +849,8 @@ impl Parser {
             return;
         };
         let flags = p.u64("flags").unwrap_or(0) as u32;
+        // libsinsp `parse_dirfd`: the cwd for AT_FDCWD (and open/creat),
+        // the dirfd's name + "/", or "<UNKNOWN>" for a dirfd not in the table
         let base: Vec<u8> = if name.first() == Some(&b'/') {
             Vec::new()
         } else {
@@ -857,7 +859,13 @@ impl Parser {
                     .table_of(tid)
                     .and_then(|id| self.state.fdtable(id).get(d))
                 {
-                    Some(f) => f.name.clone(),
+                    Some(f) => {
+                        let mut b = f.name.clone();
+                        if b.last() != Some(&b'/') {
+                            b.push(b'/');
+                        }
+                        b
+                    }
                     None => b"<UNKNOWN>".to_vec(),
                 },
                 _ => self.cwd_of(tid),
