@@ -39,6 +39,7 @@ mod errno;
 mod evt;
 mod fd;
 mod fmt;
+mod fs;
 mod misc;
 pub(crate) mod params;
 pub(crate) mod paramtab;
@@ -336,7 +337,7 @@ static CLASSES: [&[FieldInfo]; 10] = [
     user::USER_FIELDS,
     user::GROUP_FIELDS,
     fd::FIELDS,
-    misc::FSPATH_FIELDS,
+    fs::FIELDS,
     misc::UTIL_FIELDS,
     misc::FDLIST_FIELDS,
     container::CONTAINER_FIELDS,
@@ -389,6 +390,7 @@ enum Ex {
     User(user::F),
     Fd(fd::F),
     Container(container::F),
+    Fs(fs::F),
 }
 
 /// Binds field `name` (which may carry a dotted argument, see [`resolve`])
@@ -413,7 +415,8 @@ pub fn bind(name: &str, arg: Option<&str>) -> Result<BoundField, FieldError> {
         FieldClass::User | FieldClass::Group => Ex::User(user::bind(info, &arg)?),
         FieldClass::Fd => Ex::Fd(fd::bind(info, &arg)?),
         FieldClass::Container | FieldClass::K8s => Ex::Container(container::bind(info, &arg)?),
-        FieldClass::FsPath | FieldClass::Utils | FieldClass::FdList => {
+        FieldClass::FsPath => Ex::Fs(fs::bind(info, &arg)?),
+        FieldClass::Utils | FieldClass::FdList => {
             return Err(FieldError::NotImplemented(info.name.to_string()));
         }
     };
@@ -502,6 +505,7 @@ impl BoundField {
             Ex::User(f) => user::extract(f, cx, out),
             Ex::Fd(f) => fd::extract(f, &self.arg, cx, out),
             Ex::Container(f) => container::extract(f, &self.arg, cx, out),
+            Ex::Fs(f) => fs::extract(f, &self.arg, cx, out),
         };
         ok && out.len() > before
     }

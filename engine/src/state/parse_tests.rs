@@ -558,3 +558,69 @@ fn container_id_from_clone_cgroups() {
     assert_eq!(field(&mut t, 500, "container.name"), None);
     assert_eq!(field(&mut t, 500, "container.image.repository"), None);
 }
+
+#[test]
+fn fs_path_fields() {
+    let mut t = setup();
+    // a directory fd for the *at syscalls
+    t.feed(
+        100,
+        PPME_SYSCALL_OPENAT_2_X,
+        |b| {
+            openat_x(
+                b,
+                8,
+                PPM_AT_FDCWD,
+                "/var/log",
+                PPM_O_RDONLY | PPM_O_DIRECTORY,
+            )
+        },
+        "fd.type",
+    );
+    let unlinkat = |b: &mut EventBuilder, res: i64| {
+        b.param_i64(res)
+            .param_i64(8)
+            .param_str(b"old/../app.log")
+            .param_u32(0);
+    };
+    let n = t.feed(
+        100,
+        PPME_SYSCALL_UNLINKAT_2_X,
+        |b| unlinkat(b, 0),
+        "fs.path.name",
+    );
+    assert_eq!(n.as_deref(), Some("/var/log/app.log"));
+    let n = t.feed(
+        100,
+        PPME_SYSCALL_UNLINKAT_2_X,
+        |b| unlinkat(b, 0),
+        "fs.path.nameraw",
+    );
+    assert_eq!(n.as_deref(), Some("old/../app.log"));
+    let n = t.feed(
+        100,
+        PPME_SYSCALL_UNLINKAT_2_X,
+        |b| unlinkat(b, -2),
+        "fs.path.name",
+    );
+    assert_eq!(n, None, "failed syscalls have no fs.path");
+    let mkdir = |b: &mut EventBuilder| {
+        b.param_i64(0).param_str(b"build/out").param_u32(0o755);
+    };
+    let n = t.feed(100, PPME_SYSCALL_MKDIR_2_X, mkdir, "fs.path.name");
+    assert_eq!(n.as_deref(), Some("/home/u/build/out"));
+    let rename = |b: &mut EventBuilder| {
+        b.param_i64(0)
+            .param_i64(PPM_AT_FDCWD)
+            .param_str(b"a.txt")
+            .param_i64(8)
+            .param_str(b"b.txt")
+            .param_u32(0);
+    };
+    let s = t.feed(100, PPME_SYSCALL_RENAMEAT2_X, rename, "fs.path.source");
+    assert_eq!(s.as_deref(), Some("/home/u/a.txt"));
+    let d = t.feed(100, PPME_SYSCALL_RENAMEAT2_X, rename, "fs.path.target");
+    assert_eq!(d.as_deref(), Some("/var/log/b.txt"));
+    let n = t.feed(100, PPME_SYSCALL_RENAMEAT2_X, rename, "fs.path.name");
+    assert_eq!(n, None, "rename has a source and a target, no single path");
+}
