@@ -38,6 +38,7 @@ mod container;
 mod errno;
 mod evt;
 mod fd;
+mod fdlist;
 mod fmt;
 mod fs;
 mod misc;
@@ -339,7 +340,7 @@ static CLASSES: [&[FieldInfo]; 10] = [
     fd::FIELDS,
     fs::FIELDS,
     misc::UTIL_FIELDS,
-    misc::FDLIST_FIELDS,
+    fdlist::FIELDS,
     container::CONTAINER_FIELDS,
     container::K8S_FIELDS,
 ];
@@ -391,6 +392,7 @@ enum Ex {
     Fd(fd::F),
     Container(container::F),
     Fs(fs::F),
+    FdList(fdlist::F),
 }
 
 /// Binds field `name` (which may carry a dotted argument, see [`resolve`])
@@ -416,7 +418,8 @@ pub fn bind(name: &str, arg: Option<&str>) -> Result<BoundField, FieldError> {
         FieldClass::Fd => Ex::Fd(fd::bind(info, &arg)?),
         FieldClass::Container | FieldClass::K8s => Ex::Container(container::bind(info, &arg)?),
         FieldClass::FsPath => Ex::Fs(fs::bind(info, &arg)?),
-        FieldClass::Utils | FieldClass::FdList => {
+        FieldClass::FdList => Ex::FdList(fdlist::bind(info, &arg)?),
+        FieldClass::Utils => {
             return Err(FieldError::NotImplemented(info.name.to_string()));
         }
     };
@@ -506,6 +509,7 @@ impl BoundField {
             Ex::Fd(f) => fd::extract(f, &self.arg, cx, out),
             Ex::Container(f) => container::extract(f, &self.arg, cx, out),
             Ex::Fs(f) => fs::extract(f, &self.arg, cx, out),
+            Ex::FdList(f) => fdlist::extract(f, &self.arg, cx, out),
         };
         ok && out.len() > before
     }

@@ -624,3 +624,29 @@ fn fs_path_fields() {
     let n = t.feed(100, PPME_SYSCALL_RENAMEAT2_X, rename, "fs.path.name");
     assert_eq!(n, None, "rename has a source and a target, no single path");
 }
+
+#[test]
+fn fdlist_of_poll() {
+    let mut t = setup();
+    t.feed(
+        100,
+        PPME_SYSCALL_OPENAT_2_X,
+        |b| openat_x(b, 3, PPM_AT_FDCWD, "/etc/hosts", PPM_O_RDONLY),
+        "fd.name",
+    );
+    let mut fds = Vec::new();
+    fds.extend_from_slice(&2u16.to_le_bytes());
+    for fd in [3i64, 9] {
+        fds.extend_from_slice(&fd.to_le_bytes());
+        fds.extend_from_slice(&1u16.to_le_bytes());
+    }
+    let poll = |b: &mut EventBuilder| {
+        b.param_i64(1).param(&fds).param_i64(1000);
+    };
+    let n = t.feed(100, PPME_SYSCALL_POLL_X, poll, "fdlist.nums");
+    assert_eq!(n.as_deref(), Some("3,9"));
+    let n = t.feed(100, PPME_SYSCALL_POLL_X, poll, "fdlist.names");
+    assert_eq!(n.as_deref(), Some("/etc/hosts,<NA>"));
+    let n = t.feed(100, PPME_SYSCALL_POLL_X, poll, "fdlist.cips");
+    assert_eq!(n, None, "no sockets among the fds");
+}
