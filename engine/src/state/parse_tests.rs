@@ -650,3 +650,21 @@ fn fdlist_of_poll() {
     let n = t.feed(100, PPME_SYSCALL_POLL_X, poll, "fdlist.cips");
     assert_eq!(n, None, "no sockets among the fds");
 }
+
+#[test]
+fn inactive_threads_are_purged() {
+    let mut t = setup();
+    t.feed(
+        100,
+        PPME_SYSCALL_CHDIR_X,
+        |b| {
+            b.param_i64(0).param_str(b"/");
+        },
+        "proc.name",
+    );
+    // init (pid 1) never had an event: lastevent_ts 0, kept
+    let now = t.ts + 2_000_000_000;
+    assert_eq!(t.p.purge_inactive(now, 1_000_000_000), 1);
+    assert!(!t.p.state.threads.contains(100));
+    assert!(t.p.state.threads.contains(1));
+}
