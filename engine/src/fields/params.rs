@@ -80,8 +80,33 @@ pub fn write_plain(cx: &EvalCtx<'_>, ev: &Event<'_>, i: usize, out: &mut Values)
         ParamType::Fd | ParamType::Pid | ParamType::Errno | ParamType::Fd32 | ParamType::Pid32 => {
             let _ = write!(out, "{}", int_i64(b).unwrap_or(0));
         }
-        ParamType::Uid | ParamType::Gid => {
-            let _ = write!(out, "{}", int_u64(b).unwrap_or(0));
+        ParamType::Uid | ParamType::Gid => match int_u64(b).unwrap_or(0) as u32 {
+            u32::MAX => out.extend(b"-1"),
+            v => {
+                let _ = write!(out, "{}", v as i32);
+            }
+        },
+        ParamType::Sigset => {
+            let v = int_u64(b).unwrap_or(0) as u32;
+            let mut first = true;
+            for sig in 0..32 {
+                if v & (1 << sig) != 0
+                    && let Some(name) = signal_name(sig + 1)
+                {
+                    if !first {
+                        out.push_byte(b' ');
+                    }
+                    out.extend(name.as_bytes());
+                    first = false;
+                }
+            }
+        }
+        ParamType::Abstime => {
+            let v = int_u64(b).unwrap_or(0);
+            let off = super::time::local_offset();
+            super::time::write_ts(out, v, off, true, true);
+            let (sign, a) = if off < 0 { ('-', -off) } else { ('+', off) };
+            let _ = write!(out, " {sign}{:02}{:02}", a / 3600, (a % 3600) / 60);
         }
         ParamType::Flags8
         | ParamType::Flags16
@@ -94,9 +119,7 @@ pub fn write_plain(cx: &EvalCtx<'_>, ev: &Event<'_>, i: usize, out: &mut Values)
         | ParamType::Port
         | ParamType::L4proto
         | ParamType::Sockfamily
-        | ParamType::Bool
-        | ParamType::Sigset
-        | ParamType::Abstime => {
+        | ParamType::Bool => {
             let _ = write!(out, "{}", int_u64(b).unwrap_or(0));
         }
         ParamType::Reltime => match int_u64(b) {
@@ -164,13 +187,28 @@ pub fn write_resolved(cx: &EvalCtx<'_>, ev: &Event<'_>, i: usize, out: &mut Valu
     match info.ty {
         ParamType::Fd => {
             let fd = int_i64(b).unwrap_or(-1);
-            if let Some(t) = cx.thread
+            if fd >= 0
+                && let Some(t) = cx.thread
                 && let Some(f) = cx.state.fd(t, fd)
             {
                 out.push_byte(b'<');
                 out.push_byte(f.ty.typechar());
+                if f.ty.is_ip_socket() {
+                    match f.l4proto {
+                        crate::state::L4Proto::Tcp => out.push_byte(b't'),
+                        crate::state::L4Proto::Udp => out.push_byte(b'u'),
+                        crate::state::L4Proto::Icmp => out.push_byte(b'i'),
+                        crate::state::L4Proto::Raw => out.push_byte(b'r'),
+                        crate::state::L4Proto::Unknown => {}
+                    }
+                }
                 out.push_byte(b'>');
                 out.extend(&f.name);
+            } else if fd == crate::state::PPM_AT_FDCWD {
+                out.extend(b"AT_FDCWD");
+            } else if fd < 0 {
+                // a negative fd is an error code
+                out.extend(errno_name(fd).as_bytes());
             }
         }
         ParamType::Pid => {
@@ -220,6 +258,28 @@ pub fn write_resolved(cx: &EvalCtx<'_>, ev: &Event<'_>, i: usize, out: &mut Valu
             let cwd = &cx.state.main_thread(t).cwd;
             crate::state::paths::concat_into(cwd, path, out);
         }
+        ParamType::Uid | ParamType::Gid => {
+            let v = int_u64(b).unwrap_or(0) as u32;
+            if v == u32::MAX {
+                out.extend(b"<NONE>");
+                return;
+            }
+            let users = &cx.state.users;
+            let name = if info.ty == ParamType::Uid {
+                users.user(v).map(|u| u.name.as_slice())
+            } else {
+                users.group(v).map(|g| g.name.as_slice())
+            };
+            match name.filter(|n| !n.is_empty() && cx.thread.is_some()) {
+                Some(n) => out.extend(n),
+                None => out.extend(b"<NA>"),
+            }
+        }
+        ParamType::Sigtype => {
+            if let Some(name) = signal_name(int_u64(b).unwrap_or(0) as u32) {
+                out.extend(name.as_bytes());
+            }
+        }
         ParamType::Syscallid => {
             let sc = int_u64(b).unwrap_or(0) as u16;
             if let Some(s) = falcon_driver::abi::syscall_by_ppm_sc(sc) {
@@ -235,6 +295,44 @@ pub fn write_resolved(cx: &EvalCtx<'_>, ev: &Event<'_>, i: usize, out: &mut Valu
         }
         _ => {}
     }
+}
+
+/// libsinsp `signal_to_str`.
+pub fn signal_name(sig: u32) -> Option<&'static str> {
+    const NAMES: [&str; 31] = [
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
+        "SIGSYS",
+    ];
+    NAMES.get((sig as usize).checked_sub(1)?).copied()
 }
 
 /// Flag names joined by `|` (libsinsp's matching rules: enums match

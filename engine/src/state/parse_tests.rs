@@ -668,3 +668,76 @@ fn inactive_threads_are_purged() {
     assert!(!t.p.state.threads.contains(100));
     assert!(t.p.state.threads.contains(1));
 }
+
+#[test]
+fn event_arguments_render_like_libsinsp() {
+    let mut t = setup();
+    t.p.state.users.add_user(User {
+        uid: 0,
+        gid: 0,
+        name: b"root".to_vec(),
+        homedir: b"/root".to_vec(),
+        shell: b"/bin/sh".to_vec(),
+    });
+    let open =
+        |b: &mut EventBuilder| openat_x(b, 3, PPM_AT_FDCWD, "x", PPM_O_RDONLY | PPM_O_CLOEXEC);
+    let f = t.feed(100, PPME_SYSCALL_OPENAT_2_X, open, "evt.arg.flags");
+    assert_eq!(f.as_deref(), Some("O_RDONLY|O_CLOEXEC"));
+    let f = t.feed(100, PPME_SYSCALL_OPENAT_2_X, open, "evt.arg.fd");
+    assert_eq!(f.as_deref(), Some("<f>/home/u/x"));
+    let f = t.feed(100, PPME_SYSCALL_OPENAT_2_X, open, "evt.rawarg.flags");
+    assert_eq!(
+        f.as_deref(),
+        Some((PPM_O_RDONLY | PPM_O_CLOEXEC).to_string().as_str())
+    );
+    let f = t.feed(100, PPME_SYSCALL_OPENAT_2_X, open, "evt.args");
+    assert_eq!(
+        f.as_deref(),
+        Some(
+            "fd=3(<f>/home/u/x) dirfd=-100(AT_FDCWD) name=x(/home/u/x) \
+             flags=4097(O_RDONLY|O_CLOEXEC) mode=0 dev=0 ino=0"
+        )
+    );
+    let setuid = |b: &mut EventBuilder| {
+        b.param_i64(0).param_u32(0);
+    };
+    let u = t.feed(100, PPME_SYSCALL_SETUID_X, setuid, "evt.arg.uid");
+    assert_eq!(u.as_deref(), Some("root"));
+    let u = t.feed(100, PPME_SYSCALL_SETUID_X, setuid, "evt.args");
+    assert_eq!(u.as_deref(), Some("res=0 uid=0(root)"));
+    let r = t.feed(
+        100,
+        PPME_SYSCALL_CHDIR_X,
+        |b| {
+            b.param_i64(-2).param_str(b"nowhere");
+        },
+        "evt.arg.res",
+    );
+    assert_eq!(r.as_deref(), Some("ENOENT"));
+    // a TCP socket renders as <4t>
+    t.feed(
+        100,
+        PPME_SOCKET_SOCKET_X,
+        |b| {
+            b.param_i64(5)
+                .param_u32(PPM_AF_INET as u32)
+                .param_u32(SOCK_STREAM)
+                .param_u32(0)
+                .param_u32(0);
+        },
+        "fd.num",
+    );
+    let mut tuple = vec![PPM_AF_INET, 10, 0, 0, 1];
+    tuple.extend_from_slice(&40000u16.to_le_bytes());
+    tuple.extend_from_slice(&[10, 0, 0, 2]);
+    tuple.extend_from_slice(&80u16.to_le_bytes());
+    let a = t.feed(
+        100,
+        PPME_SOCKET_CONNECT_X,
+        |b| {
+            b.param_i64(0).param(&tuple).param_i64(5).param(b"");
+        },
+        "evt.arg.fd",
+    );
+    assert_eq!(a.as_deref(), Some("<4t>10.0.0.1:40000->10.0.0.2:80"));
+}
