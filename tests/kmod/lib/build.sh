@@ -72,3 +72,30 @@ make_initramfs() {
 	(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$out"
 	rm -rf "$root"
 }
+
+# checkpatch.pl from Debian's linux-source-6.1 (fetched once, cached).
+# Prints its path.
+checkpatch_path() {
+	local d=$FALCON_CACHE/checkpatch cp
+	cp=$(find "$d" -name checkpatch.pl 2>/dev/null | head -1)
+	if [ -z "$cp" ]; then
+		mkdir -p "$d"
+		(cd "$d" && apt-get download -q linux-source-6.1 2>&1 | grep -v unsandboxed >&2 || true)
+		dpkg-deb --fsys-tarfile "$d"/linux-source-6.1_*.deb |
+			tar -x --wildcards '*linux-source-6.1.tar.xz' -O |
+			tar -xJ -C "$d" --wildcards '*/scripts/checkpatch.pl' \
+				'*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
+		rm -f "$d"/linux-source-6.1_*.deb
+		cp=$(find "$d" -name checkpatch.pl | head -1)
+	fi
+	[ -n "$cp" ] && echo "$cp"
+}
+
+# checkpatch --strict over kmod/. The version checks are the compat
+# layer's job (kmod/compat.h), so those two warnings are not counted.
+run_checkpatch() {
+	local cp
+	cp=$(checkpatch_path) || return 1
+	perl "$cp" --no-tree --strict --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
+		-q -f "$REPO"/kmod/*.c "$REPO"/kmod/*.h
+}

@@ -126,6 +126,23 @@ pub fn run(r: &mut Report, secs: u64) {
     );
 }
 
+/// One capture cycle without output: open, 100 getpids, drain, close.
+/// Exit status 0 when the getpids came back.
+pub fn cycle() -> std::process::ExitCode {
+    let tid = gettid();
+    let Ok(mut src) = KmodSource::open(&KmodOptions::default()) else {
+        return std::process::ExitCode::FAILURE;
+    };
+    getpids(100);
+    let mut n = vec![0u64; src.rings()];
+    count_getpid(&mut src, tid, &mut n);
+    if n.iter().sum::<u64>() == 100 {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
+
 fn getpids(n: u32) {
     for _ in 0..n {
         sys(libc::SYS_getpid, &[]);
