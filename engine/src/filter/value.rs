@@ -1,0 +1,3 @@
+//! Value types come from the field registry (`engine::fields`).
+
+pub use crate::fields::{FieldType, Value, Values};
