@@ -48,9 +48,26 @@ build_guest_prog() {
 		GUEST_BIN=$REPO/target/release/kmod-guest
 }
 
+# The falcon binary (already built by `make test` before the suites, so
+# this is a no-op there). Sets FALCON_BIN, or leaves it empty.
+build_falcon_bin() {
+	FALCON_BIN=$REPO/target/release/falcon
+	(cd "$REPO" && cargo build --release -q -p falcon-engine --bin falcon) || FALCON_BIN=
+}
+
+# copy_with_libs BIN DEST ROOT: BIN at ROOT/DEST plus the libraries ldd names
+copy_with_libs() {
+	local bin=$1 dest=$2 root=$3 lib
+	install -D -m755 "$bin" "$root$dest"
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
 # make_initramfs OUT FALCON_KO [SCAP_KO]
 make_initramfs() {
-	local out=$1 ko=$2 scap=${3:-} root lib
+	local out=$1 ko=$2 scap=${3:-} root
 	root=$(mktemp -d "$WORK/initramfs.XXXXXX")
 	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,run,tmp,mnt,lib,lib64,usr/bin,usr/sbin}
 	cp /bin/busybox "$root/bin/"
@@ -58,11 +75,23 @@ make_initramfs() {
 		[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
 	done
 	install -m755 "$REPO/tests/kmod/guest/init.sh" "$root/init"
-	install -m755 "$GUEST_BIN" "$root/kmod-guest"
-	for lib in $(ldd "$GUEST_BIN" | grep -o '/[^ ]*'); do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
-	done
+	copy_with_libs "$GUEST_BIN" /kmod-guest "$root"
+	if [ -n "${FALCON_BIN:-}" ]; then
+		copy_with_libs "$FALCON_BIN" /falcon/falcon "$root"
+		strip --strip-debug "$root/falcon/falcon"
+		cp "$REPO/rules/falcon_rules.yaml" "$REPO/rules/falcon_rules.local.yaml" "$root/falcon/"
+		cat >"$root/falcon/falcon.yaml" <<'YAML'
+json_output: true
+json_include_output_property: true
+priority: debug
+stdout_output:
+  enabled: false
+file_output:
+  enabled: true
+  keep_alive: true
+  filename: /tmp/alerts.json
+YAML
+	fi
 	cp "$ko" "$root/falcon.ko"
 	[ -n "$scap" ] && cp "$scap" "$root/scap.ko"
 	echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
