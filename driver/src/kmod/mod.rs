@@ -11,13 +11,21 @@
 //! Events of one CPU are in timestamp order; across CPUs they are not
 //! merged here (that is the stream's job).
 //!
-//! For the engine (`engine.kind: kmod` / `auto`): build [`KmodOptions`]
-//! from the syscalls of interest (native x86_64 numbers, see
-//! `abi::SYSCALL_TABLE`) and the snaplen, call `KmodSource::open`, register
-//! nothing (the module has no poll support: drain on a 1 ms timer, like
-//! the eBPF rings without wakeups), call `drain` in the loop and `stats`
-//! for the drop alert. `KmodSource::available()` tells `auto` whether the
-//! module is loaded.
+//! For the engine (`engine.kind: kmod` / `auto`):
+//! - `auto`: [`KmodSource::available`] says whether `/dev/falcon0` exists.
+//! - open: [`KmodSource::open`] with [`KmodOptions`] built from the syscalls
+//!   of interest (native x86_64 numbers, as for `bpf::ProbeConfig`), the
+//!   snaplen and `engine.kmod` buffer size (`ring_bytes`). The module drops
+//!   the consumer's own syscalls itself (like `self_tgid` in the probe).
+//! - loop: the module has no poll/wakeup support, so drain on the loop's
+//!   timeout (like the eBPF rings between wakeups): pass
+//!   [`KmodSource::rings_mut`] to `stream::Merger::drain` (each `KmodRing`
+//!   is a `stream::Ring`). Timestamps are CLOCK_REALTIME ns, the same clock
+//!   as the probe's, so `now_ns` is the wall clock.
+//! - counters: [`KmodSource::stats`]`().rings[cpu]` has `n_evts`,
+//!   `n_drops_buffer` (+ by category), `n_drops_pf` and `n_preemptions`;
+//!   `n_evts` includes the drops.
+//! - shutdown: [`KmodSource::stop`], a last `Merger::drain_all`, drop.
 
 mod ring;
 mod sys;

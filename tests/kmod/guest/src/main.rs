@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         "busy" => checks::busy(&mut r),
         "hotplug" => stress::hotplug(&mut r),
         "cycle" => return stress::cycle(),
+        "self" => stress::self_filter(&mut r),
         "ptyshell" => return util::pty_shell(),
         "bench" => {
             let what = args.get(1).map(String::as_str).unwrap_or("base");
