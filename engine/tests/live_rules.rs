@@ -9,47 +9,12 @@
 
 mod live_util;
 
-use live_util::{FALCON, Live, TempDir, repo, require_root};
+use live_util::{Case, FALCON, Live, TempDir, alerts, check, mentions, repo, require_root, sh};
 use serde_json::Value;
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const PY: &str = "/usr/bin/python3";
-
-/// Runs `prog args`, output discarded; the exit status is not checked
-/// (several actions fail on purpose after doing what the rule looks for).
-fn sh(prog: &str, args: &[&str]) {
-    let st = Command::new(prog)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .unwrap_or_else(|e| panic!("cannot run {prog}: {e}"));
-    let _ = st;
-}
-
-struct Case {
-    rule: &'static str,
-    priority: &'static str,
-    /// marker of the action: appears in the alert
-    hit: String,
-    /// marker of the benign twin: must appear in no alert
-    twin: String,
-    /// output fields that must have these values in the alert
-    fields: Vec<(&'static str, String)>,
-}
-
-fn alerts(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .filter(|l| l.starts_with('{'))
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON alert {l}: {e}")))
-        .collect()
-}
-
-fn mentions(a: &Value, marker: &str) -> bool {
-    a["output"].as_str().is_some_and(|o| o.contains(marker))
-}
 
 /// Performs every action and its twin; returns the cases to check.
 fn act(tmp: &TempDir, tag: &str) -> (Vec<Case>, Vec<std::process::Child>) {
@@ -298,47 +263,6 @@ fn act(tmp: &TempDir, tag: &str) -> (Vec<Case>, Vec<std::process::Child>) {
     });
 
     (cases, started)
-}
-
-fn check(cases: &[Case], found: &[Value], what: &str) -> Vec<String> {
-    let mut errors = Vec::new();
-    for c in cases {
-        let hits: Vec<&Value> = found.iter().filter(|a| mentions(a, &c.hit)).collect();
-        let right: Vec<&&Value> = hits.iter().filter(|a| a["rule"] == c.rule).collect();
-        match right.first() {
-            None => errors.push(format!(
-                "{what}: no '{}' alert for marker {} (alerts with it: {:?})",
-                c.rule,
-                c.hit,
-                hits.iter().map(|a| a["rule"].clone()).collect::<Vec<_>>()
-            )),
-            Some(a) => {
-                if a["priority"] != c.priority {
-                    errors.push(format!(
-                        "{what}: '{}' has priority {} (want {})",
-                        c.rule, a["priority"], c.priority
-                    ));
-                }
-                for (k, v) in &c.fields {
-                    let got = &a["output_fields"][*k];
-                    let got = got
-                        .as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| got.to_string());
-                    if &got != v {
-                        errors.push(format!("{what}: '{}' field {k} = {got} (want {v})", c.rule));
-                    }
-                }
-            }
-        }
-        for a in found.iter().filter(|a| mentions(a, &c.twin)) {
-            errors.push(format!(
-                "{what}: benign twin {} of '{}' raised '{}': {}",
-                c.twin, c.rule, a["rule"], a["output"]
-            ));
-        }
-    }
-    errors
 }
 
 #[test]
