@@ -71,6 +71,21 @@ pub fn feed_state(parser: &mut Parser, rec: &Record<'_>) {
                 parser.add_fd(*tid as i64, f.fd, fd_of(f));
             }
         }
+        Record::Interfaces(ifs) => {
+            for i in ifs.iter() {
+                match i {
+                    falcon_driver::scap::InterfaceEntry::V4 { addr, netmask, .. } => {
+                        parser.state.ipv4_interfaces.push((
+                            Ipv4Addr::from(addr.to_ne_bytes()),
+                            Ipv4Addr::from(netmask.to_ne_bytes()),
+                        ))
+                    }
+                    falcon_driver::scap::InterfaceEntry::V6 { addr, .. } => {
+                        parser.state.ipv6_interfaces.push(Ipv6Addr::from(*addr))
+                    }
+                }
+            }
+        }
         Record::Users(us) => {
             for u in us.iter() {
                 parser.state.users.add_user(User {

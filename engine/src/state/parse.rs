@@ -346,8 +346,12 @@ impl Parser {
                 euid: u32::MAX,
                 egid: u32::MAX,
                 loginuid: u32::MAX,
-                vtid: tid,
-                vpid: tid,
+                sid: -1,
+                vpgid: -1,
+                pgid: -1,
+                vtid: -1,
+                vpid: -1,
+                fdlimit: -1,
                 fdtable: fdt,
                 invalid: true,
                 last_fd: -1,
@@ -847,6 +851,7 @@ impl Parser {
         e.mode = p.u64("mode").unwrap_or(0) as u32;
         e.dev = p.u64("dev").unwrap_or(0) as u32;
         e.ino = p.u64("ino").unwrap_or(0);
+        e.name_changed_at = self.num;
         if let Some(id) = self.table_of(tid) {
             self.insert_fd(id, fd, e);
         }
@@ -870,7 +875,7 @@ impl Parser {
         };
         let mut e = Fd::new(fty);
         if fty.is_ip_socket() {
-            e.l4proto = match (ty, proto) {
+            e.pending_l4proto = match (ty, proto) {
                 (SOCK_STREAM, _) | (_, 6) => L4Proto::Tcp,
                 (SOCK_DGRAM, _) | (_, 17) => L4Proto::Udp,
                 (SOCK_RAW, _) => match proto {
@@ -959,6 +964,12 @@ impl Parser {
             e.connected = true;
             e.pending = false;
             e.name_changed_at = num;
+            if e.l4proto == L4Proto::Unknown {
+                e.l4proto = match e.pending_l4proto {
+                    L4Proto::Unknown => L4Proto::Tcp,
+                    p => p,
+                };
+            }
         }
     }
 
@@ -971,13 +982,59 @@ impl Parser {
             return;
         };
         let Some(id) = self.table_of(tid) else { return };
+        let send = p.ev.info().flags & abi::EF_WRITES_TO_FD != 0;
+        // A send on an fd the table lacks: libsinsp adds a UDP socket.
+        if send
+            && fd >= 0
+            && self.state.fdtable(id).get(fd).is_none()
+            && matches!(tuple.first(), Some(&PPM_AF_INET) | Some(&PPM_AF_INET6))
+        {
+            let mut e = Fd::new(if tuple[0] == PPM_AF_INET {
+                FdType::Ipv4Sock
+            } else {
+                FdType::Ipv6Sock
+            });
+            e.l4proto = L4Proto::Udp;
+            self.insert_fd(id, fd, e);
+        }
         let num = self.num;
-        let Some(tab) = self.state.fdtable_mut(id) else {
+        let State {
+            fdtables,
+            ipv4_interfaces,
+            ..
+        } = &mut self.state;
+        let Some(tab) = fdtables
+            .get_mut(id as usize)
+            .filter(|s| s.refs > 0)
+            .map(|s| &mut s.table)
+        else {
             return;
         };
         let Some(e) = tab.get_mut(fd) else { return };
-        if e.ty.is_ip_socket() && e.role == Role::None && Self::apply_tuple(e, tuple, false) {
-            e.name_changed_at = num;
+        if !e.ty.is_ip_socket() || (e.l4proto == L4Proto::Tcp && !e.name.is_empty()) {
+            return;
+        }
+        if !Self::apply_tuple(e, tuple, false) {
+            return;
+        }
+        e.name_changed_at = num;
+        if e.l4proto == L4Proto::Unknown {
+            e.l4proto = L4Proto::Udp;
+        }
+        // Complete a 0.0.0.0 end from the interface list.
+        if let (IpAddr::V4(c), IpAddr::V4(s)) = (e.addrs.cip, e.addrs.sip) {
+            if c.is_unspecified() && !s.is_unspecified() {
+                if let Some(a) = infer_ipv4(ipv4_interfaces, s) {
+                    e.addrs.cip = a.into();
+                }
+            } else if s.is_unspecified()
+                && !c.is_unspecified()
+                && let Some(a) = infer_ipv4(ipv4_interfaces, c)
+            {
+                e.addrs.sip = a.into();
+            }
+            let a = e.addrs;
+            e.name = format!("{}:{}->{}:{}", a.cip, a.cport, a.sip, a.sport).into_bytes();
         }
     }
 
@@ -996,6 +1053,7 @@ impl Parser {
         }
         e.connected = true;
         e.l4proto = L4Proto::Tcp;
+        e.name_changed_at = self.num;
         if let Some(id) = self.table_of(tid) {
             self.insert_fd(id, fd, e);
         }
@@ -1008,10 +1066,12 @@ impl Parser {
         let Some(fd) = p.i64("fd") else { return };
         let Some(addr) = p.get("addr") else { return };
         let Some(id) = self.table_of(tid) else { return };
+        let num = self.num;
         let Some(tab) = self.state.fdtable_mut(id) else {
             return;
         };
         let Some(e) = tab.get_mut(fd) else { return };
+        e.name_changed_at = num;
         match addr.first() {
             Some(&PPM_AF_INET) if addr.len() >= 7 => {
                 let ip = IpAddr::V4(Ipv4Addr::new(addr[1], addr[2], addr[3], addr[4]));
@@ -1083,6 +1143,9 @@ impl Parser {
         }
         let mut e = Fd::new(ty);
         e.name = name.to_vec();
+        if !name.is_empty() {
+            e.name_changed_at = self.num;
+        }
         if let Some(id) = self.table_of(tid) {
             self.insert_fd(id, fd, e);
         }
