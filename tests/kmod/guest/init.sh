@@ -5,6 +5,8 @@
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts
 mount -t tmpfs tmp /tmp
 mkdir -p /mnt
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
