@@ -10,11 +10,18 @@ use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
 
+/// EVF block flag of events a capture keeps for state only
+/// (`SCAP_DF_STATE_ONLY`): they update the state but libsinsp filters them
+/// out before they reach the user, so they are not printed (nor evaluated).
+pub const STATE_ONLY: u32 = 1;
+
 /// What a dump did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DumpStats {
     /// Events printed.
     pub events: u64,
+    /// State-only events (parsed, not printed).
+    pub state_only: u64,
     pub threads: usize,
     pub state: crate::state::Stats,
 }
@@ -35,11 +42,18 @@ pub fn run(capture: &Path, format: &str, out: &mut impl Write) -> anyhow::Result
         let Some(rec) = rec else { break };
         match rec {
             Record::Event {
-                num, cpu, event, ..
+                num,
+                cpu,
+                flags,
+                event,
             } => {
                 let Some(p) = parser.process_numbered(&event, cpu, num) else {
                     continue;
                 };
+                if flags & STATE_ONLY != 0 {
+                    stats.state_only += 1;
+                    continue;
+                }
                 let cx = parser.ctx(event, &p);
                 line.clear();
                 fmt.render(&cx, &mut line);

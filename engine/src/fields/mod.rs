@@ -29,10 +29,26 @@
 //! thread, no fd, a parameter the event lacks) appends nothing and returns
 //! `false`: that is "missing" (`<NA>` in outputs, false in comparisons).
 //!
-//! Fields whose upstream definition needs machinery falcon does not have yet
-//! (e.g. `evt.around`, DNS names) are registered (so rules naming them give
-//! a clear error) but [`bind`] refuses them with
-//! [`FieldError::NotImplemented`].
+//! The [`EvalCtx`] of an event comes from the state parser
+//! (`state::Parser::process` then `Parser::ctx`): the event, its number,
+//! the state after parsing, and the thread and fd it refers to, resolved
+//! once. Extraction only reads it. [`BoundField`] is `Send + Sync` and
+//! holds no per-event state.
+//!
+//! Values follow libsinsp: strings are raw bytes; missing values are
+//! missing (not empty) where libsinsp returns none, and empty where it
+//! returns "". Text rendering ([`BoundField::render`], [`render_value`])
+//! uses each field's print format like libsinsp's `rawval_to_string`.
+//!
+//! A few registered fields need machinery falcon does not have: the
+//! per-check counters and deltas (`util.cnt`, `evt.deltatime*`),
+//! scheduler-switch accounting (`thread.exectime`, `thread.totexectime`,
+//! `thread.cpu*`), sysdig's table views (`evt.buflen.*`, `evt.count.*info`,
+//! `thread.nametid`), `evt.around`, `evt.abspath`, `evt.outputtime` and the
+//! `evt.infra.*` fields of infrastructure events. [`bind`] refuses them
+//! with [`FieldError::NotImplemented`] (the test `replay_fields_used`
+//! lists them), so a rule naming one fails to load with a clear error
+//! instead of silently never matching.
 
 mod container;
 mod errno;
@@ -532,6 +548,13 @@ pub use fmt::render_value;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bound_fields_cross_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<BoundField>();
+        send_sync::<Values>();
+    }
 
     #[test]
     fn registry_is_consistent() {

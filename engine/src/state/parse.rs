@@ -872,24 +872,22 @@ impl Parser {
         let flags = p.u64("flags").unwrap_or(0) as u32;
         // libsinsp `parse_dirfd`: the cwd for AT_FDCWD (and open/creat),
         // the dirfd's name + "/", or "<UNKNOWN>" for a dirfd not in the table
-        let base: Vec<u8> = if name.first() == Some(&b'/') {
-            Vec::new()
-        } else {
-            match p.i64("dirfd") {
-                Some(d) if d != PPM_AT_FDCWD => match self
-                    .table_of(tid)
-                    .and_then(|id| self.state.fdtable(id).get(d))
-                {
-                    Some(f) => {
-                        let mut b = f.name.clone();
-                        if b.last() != Some(&b'/') {
-                            b.push(b'/');
-                        }
-                        b
-                    }
-                    None => b"<UNKNOWN>".to_vec(),
-                },
-                _ => self.cwd_of(tid),
+        let resolved = {
+            let st = &self.state;
+            let t = st.threads.get(tid);
+            if name.first() == Some(&b'/') {
+                paths::concat(b"", name)
+            } else {
+                match p.i64("dirfd") {
+                    Some(d) if d != PPM_AT_FDCWD => match t.and_then(|t| st.fd(t, d)) {
+                        Some(f) => paths::concat_dir(&f.name, name),
+                        None => paths::concat(b"<UNKNOWN>", name),
+                    },
+                    _ => match t {
+                        Some(t) => paths::concat(&st.main_thread(t).cwd, name),
+                        None => paths::concat(b"", name),
+                    },
+                }
             }
         };
         let mut e = Fd::new(if flags & PPM_O_DIRECTORY != 0 {
@@ -897,7 +895,7 @@ impl Parser {
         } else {
             FdType::File
         });
-        e.name = paths::concat(&base, name);
+        e.name = resolved;
         e.nameraw = name.to_vec();
         e.flags = flags;
         e.cloexec = flags & PPM_O_CLOEXEC != 0;

@@ -148,7 +148,6 @@ pub fn concat(base: &[u8], path: &[u8]) -> Vec<u8> {
 }
 
 /// `path` resolved against the directory `dir` (see [`concat_dir_into`]).
-#[cfg(test)]
 pub fn concat_dir(dir: &[u8], path: &[u8]) -> Vec<u8> {
     let mut v = Vec::with_capacity(dir.len() + path.len() + 2);
     concat_dir_into(dir, path, &mut v);
