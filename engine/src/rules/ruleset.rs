@@ -6,7 +6,6 @@ use falcon_driver::abi::EVENT_MAX;
 use super::compiler::Compiled;
 use super::items::Priority;
 use crate::filter::evttypes::EventSet;
-use crate::filter::glob::glob_match;
 use crate::filter::{Expr, FieldSource, Filter};
 
 /// What outputs and listings need of a rule.
@@ -108,12 +107,13 @@ impl<S: FieldSource> Ruleset<S> {
     }
 
     /// Enables or disables rules whose name matches `pattern` (`*`
-    /// wildcards, as falco.yaml `rules: [{enable|disable: {rule: …}}]`).
+    /// wildcards, as falco.yaml `rules: [{enable|disable: {rule: …}}]`,
+    /// see [`matches_wildcard`]).
     /// Returns how many rules matched.
     pub fn set_enabled_by_name(&mut self, pattern: &str, enabled: bool) -> usize {
         let mut n = 0;
         for r in &mut self.rules {
-            if glob_match(pattern.as_bytes(), r.name.as_bytes(), false) {
+            if matches_wildcard(pattern, &r.name) {
                 r.enabled = enabled;
                 n += 1;
             }
@@ -182,6 +182,30 @@ impl<S: FieldSource> Ruleset<S> {
     }
 }
 
+/// Falco's `matches_wildcard`: `*` only, each literal part matched at its
+/// first occurrence.
+pub fn matches_wildcard(pattern: &str, s: &str) -> bool {
+    let Some(star) = pattern.find('*') else {
+        return pattern == s;
+    };
+    if star == 0 {
+        let next = pattern.trim_start_matches('*');
+        if next.is_empty() {
+            return true;
+        }
+        let lit = &next[..next.find('*').unwrap_or(next.len())];
+        match s.find(lit) {
+            Some(p) => matches_wildcard(&next[lit.len()..], &s[p + lit.len()..]),
+            None => false,
+        }
+    } else {
+        if s.get(..star) != Some(&pattern[..star]) {
+            return false;
+        }
+        matches_wildcard(&pattern[star..], &s[star..])
+    }
+}
+
 fn expr_string(e: &Expr) -> String {
     e.as_string()
 }
@@ -207,5 +231,20 @@ impl<'a, S: FieldSource> Iterator for Matches<'a, '_, S> {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_wildcard;
+
+    #[test]
+    fn wildcards_like_falco() {
+        assert!(matches_wildcard("*", "anything"));
+        assert!(matches_wildcard("Write below*", "Write below etc"));
+        assert!(matches_wildcard("*shell*", "Run shell untrusted"));
+        assert!(!matches_wildcard("Write", "Write below etc"));
+        // each literal part is matched at its first occurrence, as upstream
+        assert!(!matches_wildcard("*ab", "abab"));
     }
 }
