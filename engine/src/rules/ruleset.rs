@@ -44,6 +44,8 @@ pub struct Ruleset<S: FieldSource> {
     filters: Vec<Filter<S>>,
     by_code: Vec<Vec<u32>>,
     by_source: Vec<(String, Vec<u32>)>,
+    /// Every enabled syscall rule, in order (no event-type index).
+    all_syscall: Vec<u32>,
 }
 
 impl<S: FieldSource> Ruleset<S> {
@@ -56,6 +58,7 @@ impl<S: FieldSource> Ruleset<S> {
             filters: Vec::new(),
             by_code: vec![Vec::new(); EVENT_MAX],
             by_source: Vec::new(),
+            all_syscall: Vec::new(),
         };
         for r in compiled.rules {
             if r.info.priority > min_priority {
@@ -84,11 +87,13 @@ impl<S: FieldSource> Ruleset<S> {
     fn reindex(&mut self) {
         self.by_code.iter_mut().for_each(Vec::clear);
         self.by_source.clear();
+        self.all_syscall.clear();
         for (i, r) in self.rules.iter().enumerate() {
             if !r.enabled {
                 continue;
             }
             if r.source == "syscall" {
+                self.all_syscall.push(i as u32);
                 for c in r.event_codes.iter() {
                     self.by_code[c as usize].push(i as u32);
                 }
@@ -155,6 +160,20 @@ impl<S: FieldSource> Ruleset<S> {
             rules: &self.rules,
             filters: &mut self.filters,
             candidates,
+            next: 0,
+            cx,
+        }
+    }
+
+    /// Like [`Ruleset::evaluate`] but tries every enabled syscall rule,
+    /// ignoring the event-type index. Gives the same matches (the index is
+    /// a conservative over-approximation); kept as the reference for tests
+    /// and as the baseline of the evaluation benchmark.
+    pub fn evaluate_unindexed<'a, 'c>(&'a mut self, cx: &'a S::Ctx<'c>) -> Matches<'a, 'c, S> {
+        Matches {
+            rules: &self.rules,
+            filters: &mut self.filters,
+            candidates: &self.all_syscall,
             next: 0,
             cx,
         }
