@@ -27,6 +27,7 @@ fn stable_rules_load_clean() {
     assert!(res.successful(), "{}", res.validation_text());
     let file = &res.files[0];
     assert!(file.errors.is_empty());
+    assert!(file.schema_valid(), "{:?}", file.schema_status);
     let col = &res.collector;
     assert_eq!(col.rules.len(), 25);
     assert_eq!(col.macros.len(), 87);

@@ -12,6 +12,7 @@ pub mod macros;
 pub mod reader;
 pub mod result;
 pub mod ruleset;
+pub mod schema;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
