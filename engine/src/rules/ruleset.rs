@@ -1,7 +1,7 @@
 //! The runtime ruleset: compiled rules indexed by source and event type,
 //! evaluated in Falco's matching order (definition order; rules.md §3.4).
 
-use falcon_driver::abi::EVENT_MAX;
+use falcon_driver::abi::{EVENT_MAX, PPME_ASYNCEVENT_E};
 
 use super::compiler::Compiled;
 use super::items::Priority;
@@ -28,7 +28,8 @@ pub struct Rule {
     pub condition: String,
     /// Compiled condition in canonical form.
     pub condition_compiled: String,
-    /// Event codes the rule is evaluated for.
+    /// Event codes the condition can match (`ppm_event_codes`); the rule is
+    /// evaluated for these and for the async meta event, as in Falco.
     pub event_codes: EventSet,
     /// Currently enabled.
     pub enabled: bool,
@@ -96,6 +97,11 @@ impl<S: FieldSource> Ruleset<S> {
                 self.all_syscall.push(i as u32);
                 for c in r.event_codes.iter() {
                     self.by_code[c as usize].push(i as u32);
+                }
+                // Falco's index adds the async (meta) event to every rule.
+                let async_code = PPME_ASYNCEVENT_E as u16;
+                if !r.event_codes.contains(async_code) {
+                    self.by_code[async_code as usize].push(i as u32);
                 }
             } else {
                 match self.by_source.iter_mut().find(|(s, _)| *s == r.source) {
