@@ -215,3 +215,26 @@ fn too_many_event_types_warns() {
     let y = "- rule: r\n  desc: d\n  condition: proc.name = x\n  output: x\n  priority: INFO\n  warn_evttypes: false\n";
     assert!(load(y).files[0].warnings.is_empty());
 }
+
+#[test]
+fn hostile_nesting_is_an_error() {
+    let deep = format!("{}evt.type = open{}", "(".repeat(3000), ")".repeat(3000));
+    let y = format!("- rule: r\n  desc: d\n  condition: {deep}\n  output: x\n  priority: INFO\n");
+    let res = load(&y);
+    let e = &res.files[0].errors[0];
+    assert_eq!(e.message, "exceeded max depth limit of 1000");
+    // 40 macros each using the previous one twice: 2^40 nodes if expanded
+    let mut y = String::from("- macro: m0\n  condition: evt.type = open\n");
+    for i in 1..40 {
+        y += &format!("- macro: m{i}\n  condition: m{p} or m{p}\n", p = i - 1);
+    }
+    y += "- rule: r\n  desc: d\n  condition: m39\n  output: x\n  priority: INFO\n";
+    let res = load(&y);
+    let e = &res.files[0].errors[0];
+    assert!(
+        e.message
+            .starts_with("condition too large after macro expansion"),
+        "{}",
+        e.message
+    );
+}

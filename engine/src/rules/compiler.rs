@@ -198,6 +198,39 @@ fn parse_condition(cond: &str, lists: &mut [CompiledList], ctx: &Context) -> R<(
     }
 }
 
+/// Limits on a condition after macro expansion (falcon's own, not
+/// upstream's): deeper trees would overflow the evaluating thread's stack,
+/// larger ones exhaust memory (macros referencing a macro twice double).
+const MAX_EXPANDED_DEPTH: usize = 2000;
+const MAX_EXPANDED_NODES: usize = 1_000_000;
+
+fn size_and_depth(e: &Expr) -> (usize, usize) {
+    let mut nodes = 0;
+    let mut depth = 0;
+    let mut stack = vec![(e, 1usize)];
+    while let Some((n, d)) = stack.pop() {
+        nodes += 1;
+        depth = depth.max(d);
+        if nodes > MAX_EXPANDED_NODES {
+            break;
+        }
+        match &n.kind {
+            ExprKind::And(c) | ExprKind::Or(c) | ExprKind::TransformerList(c) => {
+                stack.extend(c.iter().map(|x| (x, d + 1)))
+            }
+            ExprKind::Not(c) => stack.push((c, d + 1)),
+            ExprKind::Unary { lhs, .. } => stack.push((lhs, d + 1)),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                stack.push((lhs, d + 1));
+                stack.push((rhs, d + 1));
+            }
+            ExprKind::Transformer { args, .. } => stack.extend(args.iter().map(|x| (x, d + 1))),
+            _ => {}
+        }
+    }
+    (nodes, depth)
+}
+
 fn resolve_macros(
     ast: &mut Expr,
     visible: HashMap<&str, &Expr>,
@@ -207,6 +240,16 @@ fn resolve_macros(
 ) -> R<()> {
     let mut r = MacroResolver::new(visible);
     r.run(ast);
+    let (nodes, depth) = size_and_depth(ast);
+    if nodes > MAX_EXPANDED_NODES || depth > MAX_EXPANDED_DEPTH {
+        return fail(
+            ErrorCode::CompileCondition,
+            format!(
+                "condition too large after macro expansion (more than {MAX_EXPANDED_NODES} nodes or {MAX_EXPANDED_DEPTH} levels)"
+            ),
+            ctx.condition(Pos::START, condition),
+        );
+    }
     if let Some((msg, pos)) = r.errors.first() {
         return fail(
             ErrorCode::Validate,

@@ -216,11 +216,11 @@ pub fn expand_paths(paths: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>
 
 /// Loads rules files and directories in order into one collector,
 /// recompiling after each file as Falco does.
-pub fn load_rules<S: FieldSource>(
-    paths: &[PathBuf],
-    sources: &SourceSet<S>,
-    opts: &LoadOptions,
-) -> LoadResult<S> {
+pub fn load_rules<S>(paths: &[PathBuf], sources: &SourceSet<S>, opts: &LoadOptions) -> LoadResult<S>
+where
+    S: FieldSource + Sync,
+    S::Field: Send,
+{
     let mut inputs = Vec::new();
     for p in expand_paths(paths) {
         match p {
@@ -239,8 +239,22 @@ pub fn load_rules<S: FieldSource>(
     load_contents(inputs, sources, opts)
 }
 
-/// Loads `(name, content)` pairs (content Err = unreadable file).
-pub fn load_contents<S: FieldSource>(
+/// Loads `(name, content)` pairs (content Err = unreadable file). Runs on
+/// a helper thread with a large stack: conditions and macro expansion
+/// recurse as deeply as the input nests.
+pub fn load_contents<S>(
+    inputs: Vec<(String, Result<String, String>)>,
+    sources: &SourceSet<S>,
+    opts: &LoadOptions,
+) -> LoadResult<S>
+where
+    S: FieldSource + Sync,
+    S::Field: Send,
+{
+    crate::filter::parser::with_big_stack(|| load_contents_here(inputs, sources, opts))
+}
+
+fn load_contents_here<S: FieldSource>(
     inputs: Vec<(String, Result<String, String>)>,
     sources: &SourceSet<S>,
     opts: &LoadOptions,
