@@ -6,5 +6,9 @@
 //! ring reader. This crate knows nothing of rules or state.
 
 pub mod abi;
+pub mod bpf;
 pub mod event;
+pub mod kmod;
+pub mod proc_scan;
 pub mod scap;
+pub mod stream;

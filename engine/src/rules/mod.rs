@@ -15,7 +15,7 @@ pub mod ruleset;
 pub mod schema;
 pub mod yaml;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use collector::{Collector, SourceCheck};
 pub use compiler::{Compiled, CompiledRule, ExtraOutput, Sources};
@@ -332,9 +332,4 @@ pub fn check_plugin_requirements(
         }
     }
     Ok(())
-}
-
-/// A rules file path's display name as Falco shows it.
-pub fn display_name(p: &Path) -> String {
-    p.display().to_string()
 }
