@@ -218,6 +218,9 @@ pub struct FileResult {
     /// Rule-schema status of each YAML document (`ok` or its
     /// `failed for <path>: <msg>` lines); empty when the YAML did not parse.
     pub schema_status: Vec<String>,
+    /// The schema warnings Falco reports: `schema_status` when the first
+    /// document fails the schema, else empty.
+    pub schema_warnings: Vec<String>,
 }
 
 impl FileResult {
@@ -229,7 +232,18 @@ impl FileResult {
             errors: Vec::new(),
             warnings: Vec::new(),
             schema_status: Vec::new(),
+            schema_warnings: Vec::new(),
         }
+    }
+
+    /// Records the schema status of the file's documents.
+    pub fn set_schema_status(&mut self, status: Vec<String>) {
+        self.schema_status = status;
+        self.schema_warnings = if self.schema_valid() {
+            Vec::new()
+        } else {
+            self.schema_status.clone()
+        };
     }
 
     /// The first document satisfies the rule schema (Falco reports only
@@ -397,12 +411,7 @@ impl FileResult {
         });
         if !self.schema_status.is_empty() {
             j["schema_valid"] = serde_json::Value::Bool(self.schema_valid());
-            let w: Vec<&String> = if self.schema_valid() {
-                Vec::new()
-            } else {
-                self.schema_status.iter().collect()
-            };
-            j["schema_warnings"] = serde_json::json!(w);
+            j["schema_warnings"] = serde_json::json!(self.schema_warnings);
         }
         j
     }
