@@ -179,11 +179,19 @@ fn type_errors_and_unknown_fields() {
     let cases = [
         (
             "proc.pid contains 1",
-            "'contains' operator not supported for numeric filters",
+            "filter error: 'contains' operator not supported for numeric filters",
         ),
         (
             "proc.name bcontains 6161",
-            "'bcontains' operator not supported for string filters",
+            "filter error: 'bcontains' operator not supported for string filters",
+        ),
+        (
+            "proc.name pmatch val(proc.pname)",
+            "operator 'pmatch' doesn't support right-hand side fields",
+        ),
+        (
+            "proc.aname = val(proc.pname)",
+            "field 'proc.aname' doesn't support right-hand side fields",
         ),
         (
             "proc.nobody = 1",
