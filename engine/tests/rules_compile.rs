@@ -246,3 +246,39 @@ fn hostile_nesting_is_an_error() {
         e.message
     );
 }
+
+#[test]
+fn outputs_are_validated() {
+    let rule = |out: &str| {
+        format!(
+            "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: \"{out}\"\n  priority: INFO\n"
+        )
+    };
+    assert!(
+        load(&rule(
+            "file=%fd.name proc=%proc.aname[2] low=%tolower(proc.name) %20proc.name)"
+        ))
+        .successful()
+    );
+    for (out, msg) in [
+        ("x %nosuch", "unknown filter: unexpected token after '"),
+        ("x %fd.net", "unknown filter: unexpected token after '"),
+        (
+            "x %",
+            "invalid formatting syntax: formatting cannot end with a %",
+        ),
+    ] {
+        let res = load(&rule(out));
+        let e = &res.files[0].errors[0];
+        assert_eq!(
+            (e.code.code(), e.message.as_str()),
+            ("LOAD_ERR_COMPILE_OUTPUT", msg),
+            "{out}"
+        );
+    }
+    let res = load(&rule("x %proc.namex"));
+    assert!(
+        res.successful(),
+        "a token is cut back until a field compiles"
+    );
+}

@@ -354,14 +354,23 @@ fn floor_char(s: &str, mut n: usize) -> usize {
     n
 }
 
+/// Binds every field of an output token; filter-only fields are refused
+/// as libsinsp does for display fields.
 fn bind_all<S: FieldSource>(src: &S, e: &Expr) -> Result<(), String> {
     let mut res = Ok(());
     e.walk(&mut |n| {
         if res.is_ok()
             && let ExprKind::Field { name, arg } = &n.kind
-            && let Err(m) = src.bind(name, arg.as_deref())
         {
-            res = Err(m);
+            match src.bind(name, arg.as_deref()) {
+                Err(m) => res = Err(m),
+                Ok((_, meta)) if meta.filter_only => {
+                    res = Err(format!(
+                        "{name} is filter only and cannot be used as a display field"
+                    ))
+                }
+                Ok(_) => {}
+            }
         }
     });
     res
