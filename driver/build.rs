@@ -6,6 +6,9 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::PathBuf;
 
+#[path = "bpf/build_probe.rs"]
+mod build_probe;
+
 fn main() {
     let abi = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("abi");
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
@@ -31,6 +34,9 @@ fn main() {
     gen_events(&events, &mut code);
     gen_syscalls(&syscalls, &mut code);
     fs::write(out.join("abi_tables.rs"), code).unwrap();
+
+    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    build_probe::build(&manifest, &out, &events, &syscalls);
 }
 
 /// Splits the macro invocations `NAME(...)` of a `.def` file into their

@@ -108,7 +108,7 @@ pub struct EventInfo {
 
 impl EventInfo {
     pub fn direction(&self) -> Direction {
-        if self.code % 2 == 0 {
+        if self.code.is_multiple_of(2) {
             Direction::Enter
         } else {
             Direction::Exit

@@ -6,5 +6,8 @@
 //! ring reader. This crate knows nothing of rules or state.
 
 pub mod abi;
+pub mod bpf;
 pub mod event;
+pub mod proc_scan;
 pub mod scap;
+pub mod stream;

@@ -5,6 +5,7 @@ pub mod drops;
 pub mod dump;
 pub mod engine;
 mod info;
+pub mod live;
 pub mod logger;
 pub mod replay;
 pub mod rules_modes;
@@ -107,10 +108,8 @@ fn run(args: &cli::LowArgs, cfg: &Config) -> Result<u8> {
             }
             replay::run(cfg, &capture)
         }
-        kind => anyhow::bail!(
-            "engine.kind {}: live capture is not part of this build (use -e FILE or engine.kind=replay)",
-            kind.name()
-        ),
+        EngineKind::NoDriver => anyhow::bail!("engine.kind=nodriver: no syscall source"),
+        EngineKind::Auto | EngineKind::Kmod | EngineKind::ModernEbpf => live::run(cfg),
     }
 }
 

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Process events: execve/execveat exit, the clone family exit (both sides)
+ * and procexit. These carry the process state the engine's thread table is
+ * built from, read from the task_struct rather than from syscall arguments.
+ */
+#ifndef FALCON_BPF_PROC_H
+#define FALCON_BPF_PROC_H
+
+#define PPM_EXE_WRITABLE (1 << 0)
+#define PPM_EXE_FROM_MEMFD (1 << 2)
+#define PATH_HALF FALCON_MAX_PATH_SIZE
+#define PATH_MASK (FALCON_MAX_PATH_SIZE - 1)
+#define MAX_PATH_COMPONENTS 24
+#define L_RLIMIT_NOFILE 7
+#define L_PIDTYPE_PGID 2
+
+static __always_inline struct task_struct *cur_task(void)
+{
+	return (struct task_struct *)bpf_get_current_task();
+}
+
+struct path_walk {
+	struct dentry *d;
+	struct mount *m;
+	__u8 *path;
+	__u32 off;
+};
+
+/* One step of ev_file_path, run by bpf_loop: 0 = go on, 1 = done. */
+static long path_step(__u64 i, void *arg)
+{
+	struct path_walk *w = arg;
+	struct dentry *d = w->d;
+	struct mount *m = w->m;
+	struct dentry *root = BPF_CORE_READ(m, mnt.mnt_root);
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	struct qstr name;
+	__u32 len, off;
+
+	if (d == root) {
+		struct mount *mp = BPF_CORE_READ(m, mnt_parent);
+
+		if (mp == m)
+			return 1;
+		w->d = BPF_CORE_READ(m, mnt_mountpoint);
+		w->m = mp;
+		return 0;
+	}
+	if (d == parent)
+		return 1;
+	name = BPF_CORE_READ(d, d_name);
+	len = name.len & 0xff;
+	off = w->off;
+	if (off < len + 1)
+		return 1;
+	off -= len;
+	bpf_probe_read_kernel(&w->path[off & PATH_MASK], len, name.name);
+	off -= 1;
+	w->path[off & PATH_MASK] = '/';
+	w->off = off;
+	w->d = parent;
+	return 0;
+}
+
+/* Path of a file, walking dentries and mounts (no bpf_d_path here). */
+static __always_inline void ev_file_path(struct ev *e, struct file *f)
+{
+	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
+	struct path_walk w = {
+		.d = BPF_CORE_READ(f, f_path.dentry),
+		.m = (struct mount *)((void *)vm -
+				      bpf_core_field_offset(struct mount, mnt)),
+		.path = e->path,
+		.off = PATH_HALF - 1,
+	};
+	__u32 off, n;
+
+	if (!w.d || !vm) {
+		ev_empty(e);
+		return;
+	}
+	bpf_loop(MAX_PATH_COMPONENTS, path_step, &w, 0);
+	off = w.off;
+	if (off == PATH_HALF - 1) {
+		off -= 1;
+		e->path[off & PATH_MASK] = '/';
+	}
+	n = (PATH_HALF - 1 - off) & PATH_MASK;
+	bpf_probe_read_kernel(&e->buf[e->pos & SCRATCH_MASK], n,
+			      &e->path[off & PATH_MASK]);
+	e->buf[(e->pos + n) & SCRATCH_MASK] = 0;
+	ev_commit_bytes(e, n + 1);
+}
+
+/*
+ * exe (argv[0]) and args (argv[1..], NUL-separated) from the memory area
+ * [start, end) of the process: two parameters.
+ */
+static __always_inline void ev_exe_args(struct ev *e, __u64 start, __u64 end)
+{
+	__u64 total = end - start;
+	long n;
+
+	if (!start || end <= start) {
+		ev_empty(e);
+		ev_empty(e);
+		return;
+	}
+	if (total > FALCON_MAX_ARGS_SIZE - 1)
+		total = FALCON_MAX_ARGS_SIZE - 1;
+	if (bpf_probe_read_user(e->path, total & PATH_MASK, (void *)start)) {
+		ev_empty(e);
+		ev_empty(e);
+		return;
+	}
+	e->path[total & PATH_MASK] = 0;
+	n = bpf_probe_read_kernel_str(&e->buf[e->pos & SCRATCH_MASK],
+				      FALCON_MAX_ARGS_SIZE, e->path);
+	if (n <= 0) {
+		ev_empty(e);
+		ev_empty(e);
+		return;
+	}
+	ev_commit_bytes(e, n);
+	if (n >= total) {
+		ev_empty(e);
+		return;
+	}
+	total -= n;
+	bpf_probe_read_kernel(&e->buf[e->pos & SCRATCH_MASK],
+			      total & PATH_MASK, &e->path[n & PATH_MASK]);
+	ev_commit_bytes(e, total & PATH_MASK);
+}
+
+/* A NUL-separated user memory area (env) as one BYTEBUF. */
+static __always_inline void ev_user_area(struct ev *e, __u64 start, __u64 end)
+{
+	__u64 total = end - start;
+
+	if (!start || end <= start) {
+		ev_empty(e);
+		return;
+	}
+	if (total > FALCON_MAX_ARGS_SIZE)
+		total = FALCON_MAX_ARGS_SIZE;
+	if (bpf_probe_read_user(&e->buf[e->pos & SCRATCH_MASK],
+				total & (FALCON_MAX_ARGS_SIZE * 2 - 1),
+				(void *)start)) {
+		ev_empty(e);
+		return;
+	}
+	ev_commit_bytes(e, total);
+}
+
+/* The pid number of `p` in its own (innermost) namespace. */
+static __always_inline __s64 pid_vnr(struct pid *p)
+{
+	unsigned int level;
+	int nr = 0;
+
+	if (!p)
+		return 0;
+	level = BPF_CORE_READ(p, level);
+	bpf_probe_read_kernel(&nr, sizeof(nr), &p->numbers[level & 31].nr);
+	return nr;
+}
+
+static __always_inline __s64 task_pgid(struct task_struct *t)
+{
+	struct pid *p = BPF_CORE_READ(t, signal, pids[L_PIDTYPE_PGID]);
+	int nr = 0;
+
+	if (!p)
+		return 0;
+	bpf_probe_read_kernel(&nr, sizeof(nr), &p->numbers[0].nr);
+	return nr;
+}
+
+static __always_inline __u32 task_tty(struct task_struct *t)
+{
+	struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
+	__u32 major, minor;
+
+	if (!tty)
+		return 0;
+	major = BPF_CORE_READ(tty, driver, major);
+	minor = BPF_CORE_READ(tty, driver, minor_start) +
+		BPF_CORE_READ(tty, index);
+	return user_dev((major << 20) | minor);
+}
+
+static __always_inline __u64 cap_u64(const kernel_cap_t *c)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), c);
+	return v;
+}
+
+/*
+ * The parameters clone and execve share, in their order: exe, args, tid,
+ * pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap,
+ * comm, cgroups.
+ */
+static __always_inline void ev_proc_common(struct ev *e, struct task_struct *t)
+{
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	char comm[16];
+
+	if (mm)
+		ev_exe_args(e, BPF_CORE_READ(mm, arg_start),
+			    BPF_CORE_READ(mm, arg_end));
+	else {
+		ev_empty(e);
+		ev_empty(e);
+	}
+	ev_u64(e, BPF_CORE_READ(t, pid));
+	ev_u64(e, BPF_CORE_READ(t, tgid));
+	ev_u64(e, BPF_CORE_READ(t, real_parent, tgid));
+	ev_empty(e);	/* cwd: inherited, kept by the engine's thread table */
+	ev_u64(e, BPF_CORE_READ(t, signal, rlim[L_RLIMIT_NOFILE].rlim_cur));
+	ev_u64(e, BPF_CORE_READ(t, maj_flt));
+	ev_u64(e, BPF_CORE_READ(t, min_flt));
+	if (mm) {
+		__s64 file = BPF_CORE_READ(mm, rss_stat[0].count);
+		__s64 anon = BPF_CORE_READ(mm, rss_stat[1].count);
+		__s64 swap = BPF_CORE_READ(mm, rss_stat[2].count);
+		__s64 shm = BPF_CORE_READ(mm, rss_stat[3].count);
+
+		ev_u32(e, BPF_CORE_READ(mm, total_vm) << 2);
+		ev_u32(e, (file + anon + shm) << 2);
+		ev_u32(e, swap << 2);
+	} else {
+		ev_u32(e, 0);
+		ev_u32(e, 0);
+		ev_u32(e, 0);
+	}
+	bpf_probe_read_kernel_str(comm, sizeof(comm), &t->comm);
+	ev_kernel_str(e, comm);
+	ev_empty(e);	/* cgroups: read from /proc by the engine when needed */
+}
+
+/* clone/fork/vfork/clone3 exit, parent side (ret > 0) or child (ret == 0). */
+static __always_inline int proc_clone_exit(__u16 type, long ret, __u64 flags)
+{
+	struct task_struct *t = cur_task();
+	const struct cred *c = BPF_CORE_READ(t, cred);
+	struct ev e;
+
+	if (!ev_begin(&e, type, 21, FALCON_DROP_CLONE_FORK_EXIT))
+		return 0;
+	ev_u64(&e, ret);
+	ev_proc_common(&e, t);
+	ev_u32(&e, clone_flags(flags));
+	ev_u32(&e, BPF_CORE_READ(c, euid.val));
+	ev_u32(&e, BPF_CORE_READ(c, egid.val));
+	ev_u64(&e, pid_vnr(BPF_CORE_READ(t, thread_pid)));
+	ev_u64(&e, pid_vnr(BPF_CORE_READ(t, group_leader, thread_pid)));
+	ev_empty(&e);	/* pidns_init_start_ts */
+	return ev_submit(&e);
+}
+
+/*
+ * execve/execveat exit. On success (from sched_process_exec) the new image
+ * is in place and `bprm` names the file; on failure (sys_exit) the old
+ * process is described and `ufilename` is the user's path argument.
+ */
+static __always_inline int proc_exec_exit(__u16 type, long ret,
+					  struct linux_binprm *bprm,
+					  __u64 ufilename)
+{
+	struct task_struct *t = cur_task();
+	const struct cred *c = BPF_CORE_READ(t, cred);
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	struct file *exe = mm ? BPF_CORE_READ(mm, exe_file) : NULL;
+	struct inode *ino = exe ? BPF_CORE_READ(exe, f_inode) : NULL;
+	__u32 nparams = type == PPME_SYSCALL_EXECVE_19_X ? 31 : 30;
+	__u32 flags = 0;
+	struct ev e;
+
+	if (!ev_begin(&e, type, nparams, FALCON_DROP_EXECVE_EXIT))
+		return 0;
+	ev_u64(&e, ret);
+	ev_proc_common(&e, t);
+	if (mm)
+		ev_user_area(&e, BPF_CORE_READ(mm, env_start),
+			     BPF_CORE_READ(mm, env_end));
+	else
+		ev_empty(&e);
+	ev_u32(&e, task_tty(t));
+	ev_u64(&e, task_pgid(t));
+	ev_u32(&e, BPF_CORE_READ(t, loginuid.val));
+	if (ino && BPF_CORE_READ(ino, __i_nlink) == 0)
+		flags |= PPM_EXE_FROM_MEMFD;
+	ev_u32(&e, flags);
+	ev_u64(&e, cap_u64(&c->cap_inheritable));
+	ev_u64(&e, cap_u64(&c->cap_permitted));
+	ev_u64(&e, cap_u64(&c->cap_effective));
+	if (ino) {
+		ev_u64(&e, BPF_CORE_READ(ino, i_ino));
+		ev_u64(&e, BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ULL +
+			   (BPF_CORE_READ(ino, i_ctime_nsec) & 0x3fffffff));
+		ev_u64(&e, BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ULL +
+			   (BPF_CORE_READ(ino, i_mtime_nsec) & 0x3fffffff));
+	} else {
+		ev_empty(&e);
+		ev_empty(&e);
+		ev_empty(&e);
+	}
+	ev_u32(&e, BPF_CORE_READ(c, euid.val));
+	if (exe)
+		ev_file_path(&e, exe);
+	else
+		ev_empty(&e);
+	ev_u64(&e, task_pgid(t));
+	ev_u32(&e, BPF_CORE_READ(c, egid.val));
+	if (type == PPME_SYSCALL_EXECVE_19_X) {
+		if (bprm)
+			ev_kernel_str(&e, BPF_CORE_READ(bprm, filename));
+		else
+			ev_user_str(&e, ufilename);
+	}
+	return ev_submit(&e);
+}
+
+/* procexit from sched_process_exit. */
+static __always_inline int proc_exit(struct task_struct *t)
+{
+	int code = BPF_CORE_READ(t, exit_code);
+	struct ev e;
+
+	if (!ev_begin(&e, PPME_PROCEXIT_1_E, 5, FALCON_DROP_PROC_EXIT))
+		return 0;
+	ev_u64(&e, code);
+	ev_u64(&e, code >> 8);
+	ev_u8(&e, code & 0x7f);
+	ev_u8(&e, (code & 0x80) ? 1 : 0);
+	ev_u64(&e, 0);	/* reaper_tid: 0 = let the engine pick the reaper */
+	return ev_submit(&e);
+}
+
+#endif /* FALCON_BPF_PROC_H */

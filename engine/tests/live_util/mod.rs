@@ -1,0 +1,179 @@
+//! Running the `falcon` binary live for the live tests (root, eBPF).
+//!
+//! A [`Live`] is one falcon process capturing live; it is started, waited
+//! for until its capture is up, stopped with SIGINT, and its output
+//! collected. Only the processes a test starts are ever signalled.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub const FALCON: &str = env!("CARGO_BIN_EXE_falcon");
+
+/// The repository root (tests read the corpora and rules from it).
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+pub fn require_root() {
+    // SAFETY: geteuid has no preconditions.
+    assert_eq!(
+        unsafe { libc::geteuid() },
+        0,
+        "live tests load the eBPF probe and need root (CI runs as root)"
+    );
+}
+
+/// A scratch directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!("falcon-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// One falcon process capturing live.
+pub struct Live {
+    child: Child,
+    stderr_rx: mpsc::Receiver<String>,
+    stderr: Vec<String>,
+    stdout: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Live {
+    /// Starts `falcon ARGS` and waits until it reports the capture is up.
+    pub fn start(args: &[&str]) -> Live {
+        let mut child = Command::new(FALCON)
+            .args(args)
+            .args(["-o", "log_level=info", "-o", "log_stderr=true"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start falcon");
+        let mut out = child.stdout.take().unwrap();
+        let stdout = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = out.read_to_string(&mut s);
+            s
+        });
+        let err = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut live = Live {
+            child,
+            stderr_rx: rx,
+            stderr: Vec::new(),
+            stdout: Some(stdout),
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            match live.stderr_rx.recv_timeout(Duration::from_millis(200)) {
+                Ok(l) => {
+                    let up = l.contains("Live capture started");
+                    live.stderr.push(l);
+                    if up {
+                        break;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    panic!(
+                        "falcon exited before capturing:\n{}",
+                        live.stderr.join("\n")
+                    )
+                }
+            }
+            if let Ok(Some(st)) = live.child.try_wait() {
+                panic!(
+                    "falcon exited ({st}) before capturing:\n{}",
+                    live.stderr.join("\n")
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "falcon did not start capturing within 60 s:\n{}",
+                live.stderr.join("\n")
+            );
+        }
+        live
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    pub fn signal(&self, sig: i32) {
+        // SAFETY: signals only the falcon child this test started.
+        unsafe { libc::kill(self.pid(), sig) };
+    }
+
+    /// SIGINT, then waits; returns (exit status, stdout, stderr).
+    pub fn stop(mut self) -> (std::process::ExitStatus, String, String) {
+        // let the last events reach the rings and the reorder window pass
+        std::thread::sleep(Duration::from_millis(300));
+        self.signal(libc::SIGINT);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let st = loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                break st;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                break self.child.wait().unwrap();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let out = self.stdout.take().unwrap().join().unwrap();
+        while let Ok(l) = self.stderr_rx.recv_timeout(Duration::from_millis(500)) {
+            self.stderr.push(l);
+        }
+        (st, out, self.stderr.join("\n"))
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Runs a program to completion; returns its pid and exit status.
+pub fn run(prog: &str, args: &[&str]) -> (u32, std::process::ExitStatus) {
+    let mut c = Command::new(prog)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {prog}: {e}"));
+    let pid = c.id();
+    (pid, c.wait().unwrap())
+}
