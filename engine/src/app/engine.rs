@@ -151,12 +151,10 @@ fn scalar_text(v: FieldValue<'_>) -> String {
 }
 
 impl Engine {
-    /// Builds the engine: compiles every rule's output, starts the outputs.
-    pub fn new(
-        cfg: &Config,
-        ruleset: Ruleset<SyscallFields>,
-        backpressure: Backpressure,
-    ) -> Result<Engine> {
+    /// Compiles every rule's output format; the name index.
+    fn rule_outputs(
+        ruleset: &Ruleset<SyscallFields>,
+    ) -> Result<(Vec<RuleOut>, HashMap<String, usize>)> {
         let mut rules = Vec::new();
         let mut index = HashMap::new();
         for (i, r) in ruleset.rules().iter().enumerate() {
@@ -171,6 +169,16 @@ impl Engine {
                 format,
             });
         }
+        Ok((rules, index))
+    }
+
+    /// Builds the engine: compiles every rule's output, starts the outputs.
+    pub fn new(
+        cfg: &Config,
+        ruleset: Ruleset<SyscallFields>,
+        backpressure: Backpressure,
+    ) -> Result<Engine> {
+        let (rules, index) = Self::rule_outputs(&ruleset)?;
         let outputs = Outputs::start(
             &cfg.outputs,
             &cfg.output_context(),
@@ -296,6 +304,24 @@ impl Engine {
             }
         }
         flow
+    }
+
+    /// Replaces the rules (SIGHUP) keeping thread/fd state, outputs and
+    /// counters; detection counts restart for the new rule set. On error the
+    /// old rules stay.
+    pub fn reload_rules(&mut self, ruleset: Ruleset<SyscallFields>) -> Result<()> {
+        let (rules, index) = Self::rule_outputs(&ruleset)?;
+        self.detections = Detections::new(rules.iter().map(|r| Arc::clone(&r.name)));
+        self.ruleset = ruleset;
+        self.rules = rules;
+        self.index = index;
+        Ok(())
+    }
+
+    /// Event codes the enabled rules are evaluated for (the live driver's
+    /// interest set adds these to the state-tracking syscalls).
+    pub fn wanted_event_codes(&self) -> crate::filter::evttypes::EventSet {
+        self.ruleset.wanted_codes()
     }
 
     /// Alerts so far.

@@ -94,7 +94,8 @@ pub fn load_ruleset(cfg: &Config) -> Result<Ruleset<SyscallFields>> {
     }
     let contents = |n: &str| res.content(n);
     for f in res.files.iter().filter(|f| !f.warnings.is_empty()) {
-        log::warn!("{}", f.verbose_string(&contents));
+        log::warn!("{}", f.summary_string().trim_end());
+        log::debug!("{}", f.verbose_string(&contents));
     }
     let mut rs = res
         .into_ruleset(min_priority(cfg))
