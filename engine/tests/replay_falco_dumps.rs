@@ -65,9 +65,6 @@ fn to_json(f: &BoundField, vals: &Values) -> J {
 }
 
 #[test]
-#[ignore = "81 of 109788 values still differ (falcon bugs, to fix): sendmsg on a raw socket \
-            the fd table lacks (ping_sendto, 80 values); fd.l4proto set at socket() time \
-            (connect_localhost, 1 value). Run with --ignored."]
 fn falcon_matches_falco_044_dumps() {
     let dir = corpora();
     let bound: Vec<BoundField> = FIELDS

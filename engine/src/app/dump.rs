@@ -71,6 +71,16 @@ pub fn feed_state(parser: &mut Parser, rec: &Record<'_>) {
                 parser.add_fd(*tid as i64, f.fd, fd_of(f));
             }
         }
+        Record::Interfaces(ifs) => {
+            for i in ifs.iter() {
+                if let falcon_driver::scap::InterfaceEntry::V4 { addr, netmask, .. } = i {
+                    parser.state.ipv4_interfaces.push((
+                        Ipv4Addr::from(addr.to_ne_bytes()),
+                        Ipv4Addr::from(netmask.to_ne_bytes()),
+                    ));
+                }
+            }
+        }
         Record::Users(us) => {
             for u in us.iter() {
                 parser.state.users.add_user(User {

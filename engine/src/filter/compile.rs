@@ -317,7 +317,10 @@ fn compile_node<S: FieldSource>(src: &S, e: &Expr, w: &mut Vec<CompileWarning>) 
         ),
         ExprKind::Not(c) => Node::Not(Box::new(compile_node(src, c, w)?)),
         ExprKind::Ident(name) => {
-            return err(format!("Undefined macro '{name}' used in filter."), e.pos);
+            return err(
+                format!("filter error: unexpected identifier '{name}'"),
+                e.pos,
+            );
         }
         ExprKind::Unary { lhs, op } => {
             let lhs = compile_operand(src, lhs, e.pos)?;
@@ -575,14 +578,9 @@ fn compile_check<S: FieldSource>(
         if is_evt_type && !src.is_event_name(t) {
             return err(format!("unknown event type {t}"), pos);
         }
-        if matches!(lhs.ty, FieldType::Charbuf) && is_field_name(t) && src.bind(t, None).is_ok() {
-            w.push(CompileWarning {
-                message: format!("'{t}' may be a valid field misused as a const string value"),
-                pos,
-            });
-        }
+        value_warnings(src, op, t, rhs_e.pos, w);
         push_const(&mut values, lhs.ty, op, t).map_err(|m| CompileError { message: m, pos })?;
-        matchers.push(build_matcher(op, t, pos, w)?);
+        matchers.push(build_matcher(op, t, pos)?);
     }
     let set = (op.is_list_op()
         && op != Op::PMatch
@@ -604,7 +602,7 @@ fn compile_check<S: FieldSource>(
     })
 }
 
-fn build_matcher(op: Op, t: &str, pos: Pos, w: &mut Vec<CompileWarning>) -> R<Matcher> {
+fn build_matcher(op: Op, t: &str, pos: Pos) -> R<Matcher> {
     Ok(match op {
         Op::Contains => Matcher::Finder(Box::new(memmem::Finder::new(t.as_bytes()).into_owned())),
         Op::BContains => {
@@ -612,14 +610,6 @@ fn build_matcher(op: Op, t: &str, pos: Pos, w: &mut Vec<CompileWarning>) -> R<Ma
             Matcher::Finder(Box::new(memmem::Finder::new(&bytes).into_owned()))
         }
         Op::Regex => {
-            if !t.bytes().any(|c| b".[]{}()\\*+?^$|".contains(&c)) {
-                w.push(CompileWarning {
-                    message: format!(
-                        "regex check with '{t}' may be optimized with simpler operators such as '=', 'contains', 'startswith', 'endswith'"
-                    ),
-                    pos,
-                });
-            }
             let re = regex::bytes::Regex::new(&format!("^(?:{t})$")).map_err(|e| CompileError {
                 message: format!("invalid regex pattern: {e}"),
                 pos,
@@ -628,6 +618,81 @@ fn build_matcher(op: Op, t: &str, pos: Pos, w: &mut Vec<CompileWarning>) -> R<Ma
         }
         _ => Matcher::None,
     })
+}
+
+/// libsinsp's `check_value_and_add_warnings`: regexes that simpler
+/// operators could do, values that look like fields or transformers.
+fn value_warnings<S: FieldSource>(src: &S, op: Op, v: &str, pos: Pos, w: &mut Vec<CompileWarning>) {
+    let nospaces: String = v
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && *c != '\u{b}')
+        .collect();
+    if op == Op::Regex && regex_is_trivial(v.as_bytes()) {
+        w.push(CompileWarning {
+            message: format!(
+                "regex check with '{v}' may be optimized with simpler operators such as '=', 'contains', 'startswith', 'endswith'"
+            ),
+            pos,
+        });
+    }
+    let (name, arg) = match nospaces.find('[') {
+        Some(p) if nospaces.ends_with(']') => {
+            (&nospaces[..p], Some(&nospaces[p + 1..nospaces.len() - 1]))
+        }
+        _ => (nospaces.as_str(), None),
+    };
+    if is_field_name(name) && src.bind(name, arg).is_ok() {
+        w.push(CompileWarning {
+            message: format!("'{v}' may be a valid field misused as a const string value"),
+            pos,
+        });
+    }
+    let xforms = std::iter::once("val").chain(
+        super::parser::TRANSFORMERS
+            .iter()
+            .map(|t| &t[..t.len() - 1]),
+    );
+    for t in xforms {
+        if nospaces.len() >= t.len() + 2
+            && nospaces.starts_with(t)
+            && nospaces.as_bytes()[t.len()] == b'('
+            && nospaces.ends_with(')')
+        {
+            w.push(CompileWarning {
+                message: format!(
+                    "'{v}' may be a valid field transformer misused as a const string value"
+                ),
+                pos,
+            });
+        }
+    }
+}
+
+/// True when a regex has no special character except anchors at the ends
+/// and `.*`/`.+`/`.?` at the start or end.
+fn regex_is_trivial(v: &[u8]) -> bool {
+    const SPECIAL: &[u8] = b".+*?^$()[]{}|\\";
+    const OCCURRENCE: &[u8] = b"+*?";
+    let len = v.len();
+    let mut i = 0;
+    while i < len {
+        if (i == 0 && v[i] == b'^') || (i == len - 1 && v[i] == b'$') {
+            i += 1;
+            continue;
+        }
+        if ((i == 0 && len > 1) || (len >= 2 && i == len - 2))
+            && v[i] == b'.'
+            && v.get(i + 1).is_some_and(|c| OCCURRENCE.contains(c))
+        {
+            i += 2;
+            continue;
+        }
+        if SPECIAL.contains(&v[i]) {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {

@@ -281,6 +281,28 @@ pub fn validate_output<S: FieldSource>(src: &S, fmt: &str) -> Result<(), String>
     Ok(())
 }
 
+/// The `%` tokens of an output format, as written (`proc.name`,
+/// `proc.aname[2]`, `tolower(proc.name)`), in order, deduplicated.
+pub fn output_field_names(fmt: &str) -> Vec<String> {
+    let f = fmt.strip_prefix('*').unwrap_or(fmt);
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = f;
+    while let Some(p) = rest.find('%') {
+        let after = rest[p + 1..].trim_start_matches(|c: char| c.is_ascii_digit());
+        match parse_field_or_transformer(after) {
+            Ok((e, used)) => {
+                let name = e.as_string();
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+                rest = &after[used..];
+            }
+            Err(_) => rest = after,
+        }
+    }
+    out
+}
+
 fn floor_char(s: &str, mut n: usize) -> usize {
     n = n.min(s.len());
     while !s.is_char_boundary(n) {

@@ -6,6 +6,7 @@
 pub mod collector;
 pub mod compiler;
 pub mod context;
+pub mod describe;
 pub mod items;
 pub mod macros;
 pub mod reader;
@@ -162,6 +163,18 @@ impl<S: FieldSource> LoadResult<S> {
     pub fn load_results_json(&self) -> serde_json::Value {
         let contents = |n: &str| self.content(n);
         serde_json::Value::Array(self.files.iter().map(|f| f.to_json(&contents)).collect())
+    }
+
+    /// `falco_describe_results` (`-L`, or `-l <rule>` with `rule`); needs
+    /// a successful load.
+    pub fn describe(
+        &self,
+        rule: Option<&str>,
+    ) -> Result<serde_json::Value, describe::DescribeError> {
+        let compiled = self.compiled.as_ref().ok_or_else(|| {
+            describe::DescribeError("rules must be loaded before describing them".into())
+        })?;
+        describe::describe(compiled, &self.collector, rule)
     }
 
     /// Takes the compiled rules into a runtime ruleset.

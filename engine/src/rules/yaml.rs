@@ -108,26 +108,48 @@ pub struct YamlError {
     pub mark: Mark,
 }
 
-/// Converts yaml-rust2's character-based markers to byte-based marks (as
-/// yaml-cpp counts them and as snippets index the file).
+/// Converts yaml-rust2's character-based markers on the (possibly padded)
+/// text to byte-based marks on the original text (as yaml-cpp counts them
+/// and as snippets index the file).
 struct Positions<'s> {
-    src: &'s str,
+    text: &'s str,
     /// Byte offset of each char, when the text is not ASCII.
     char_starts: Option<Vec<usize>>,
+    /// Blanks inserted by [`load_all`]: (byte offset in `text`, count),
+    /// ascending.
+    pads: &'s [(usize, usize)],
 }
 
 impl<'s> Positions<'s> {
-    fn new(src: &'s str) -> Self {
-        let char_starts = (!src.is_ascii()).then(|| src.char_indices().map(|(i, _)| i).collect());
-        Positions { src, char_starts }
+    fn new(text: &'s str, pads: &'s [(usize, usize)]) -> Self {
+        let char_starts = (!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i).collect());
+        Positions {
+            text,
+            char_starts,
+            pads,
+        }
+    }
+
+    /// Byte offset in the padded text of a marker.
+    fn byte(&self, m: Marker) -> usize {
+        match &self.char_starts {
+            None => m.index().min(self.text.len()),
+            Some(starts) => starts.get(m.index()).copied().unwrap_or(self.text.len()),
+        }
     }
 
     fn mark(&self, m: Marker) -> Mark {
-        let Some(starts) = &self.char_starts else {
-            return Mark::from(m);
+        let padded = self.byte(m);
+        let removed = |at: usize| -> usize {
+            self.pads
+                .iter()
+                .take_while(|(o, _)| *o < at)
+                .map(|(o, n)| (at - o).min(*n))
+                .sum()
         };
-        let pos = starts.get(m.index()).copied().unwrap_or(self.src.len());
-        let line_start = self.src[..pos].rfind('\n').map_or(0, |p| p + 1);
+        let pos = padded - removed(padded);
+        let line_start_padded = self.text[..padded].rfind('\n').map_or(0, |p| p + 1);
+        let line_start = line_start_padded - removed(line_start_padded);
         Mark {
             pos,
             line: m.line().saturating_sub(1),
@@ -137,26 +159,81 @@ impl<'s> Positions<'s> {
 }
 
 /// Parses every document of a YAML stream.
+///
+/// yaml-rust2 requires the lines of a flow collection (`items: [` … `]`)
+/// to be indented past their key, which yaml-cpp does not: rules files
+/// often close `]` at the key's column. When the parser reports
+/// `invalid indentation` inside a flow collection, a blank is inserted at
+/// the start of that line and the text parsed again. In flow context
+/// indentation carries no meaning and leading blanks of continued scalars
+/// are folded away, so values are unchanged; marks are mapped back to the
+/// original text.
 pub fn load_all(src: &str) -> Result<Vec<Node>, YamlError> {
-    let positions = Positions::new(src);
-    let mut parser = Parser::new_from_str(src);
+    let mut text = src.to_string();
+    let mut pads: Vec<(usize, usize)> = Vec::new();
+    loop {
+        match parse_once(&text, &pads) {
+            Ok(docs) => return Ok(docs),
+            Err(Failure::FlowIndent(line_start)) if pads.len() < 100_000 => {
+                text.insert(line_start, ' ');
+                // Offsets after the insertion move by one.
+                for p in pads.iter_mut() {
+                    if p.0 > line_start {
+                        p.0 += 1;
+                    }
+                }
+                match pads.iter_mut().find(|p| p.0 == line_start) {
+                    Some(p) => p.1 += 1,
+                    None => {
+                        pads.push((line_start, 1));
+                        pads.sort_unstable();
+                    }
+                }
+            }
+            Err(Failure::FlowIndent(_)) => unreachable!("guarded above"),
+            Err(Failure::Error(e)) => return Err(e),
+        }
+    }
+}
+
+enum Failure {
+    /// `invalid indentation` inside a flow collection, on the line starting
+    /// at this byte offset of the padded text.
+    FlowIndent(usize),
+    Error(YamlError),
+}
+
+fn parse_once(text: &str, pads: &[(usize, usize)]) -> Result<Vec<Node>, Failure> {
+    let positions = Positions::new(text, pads);
+    let mut parser = Parser::new_from_str(text);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, Node> = HashMap::new();
     loop {
-        let (event, marker) = parser.next_token().map_err(|e| {
-            let mark = positions.mark(*e.marker());
-            YamlError {
-                message: format!(
-                    "yaml-cpp: error at line {}, column {}: {}",
-                    mark.line + 1,
-                    mark.column + 1,
-                    yaml_cpp_message(e.info())
-                ),
-                mark,
+        let (event, marker) = match parser.next_token() {
+            Ok(x) => x,
+            Err(e) => {
+                let in_flow = stack.iter().any(|f| f.flow);
+                if in_flow && e.info() == "invalid indentation" {
+                    let at = positions.byte(*e.marker());
+                    let line_start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+                    return Err(Failure::FlowIndent(line_start));
+                }
+                let mark = positions.mark(*e.marker());
+                return Err(Failure::Error(YamlError {
+                    message: format!(
+                        "yaml-cpp: error at line {}, column {}: {}",
+                        mark.line + 1,
+                        mark.column + 1,
+                        yaml_cpp_message(e.info())
+                    ),
+                    mark,
+                }));
             }
-        })?;
+        };
         let mark = positions.mark(marker);
+        let opens_flow =
+            |m: Marker| matches!(text.as_bytes().get(positions.byte(m)), Some(b'[' | b'{'));
         let node = match event {
             Event::StreamEnd => break,
             Event::StreamStart | Event::DocumentEnd | Event::Nothing => continue,
@@ -181,42 +258,48 @@ pub fn load_all(src: &str) -> Result<Vec<Node>, YamlError> {
                 node
             }
             Event::SequenceStart(anchor, _) => {
-                stack.push(Frame::Seq(mark, anchor, Vec::new()));
+                stack.push(Frame {
+                    mark,
+                    anchor,
+                    flow: opens_flow(marker),
+                    kind: FrameKind::Seq(Vec::new()),
+                });
                 continue;
             }
             Event::MappingStart(anchor, _) => {
-                stack.push(Frame::Map(mark, anchor, Vec::new(), None));
+                stack.push(Frame {
+                    mark,
+                    anchor,
+                    flow: opens_flow(marker),
+                    kind: FrameKind::Map(Vec::new(), None),
+                });
                 continue;
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let (node, anchor) = match stack.pop() {
-                    Some(Frame::Seq(m, a, items)) => (
-                        Node {
-                            kind: Kind::Seq(items),
-                            mark: m,
-                        },
-                        a,
-                    ),
-                    Some(Frame::Map(m, a, entries, _)) => (
-                        Node {
-                            // yaml-cpp marks a block map at its first key
-                            mark: entries.first().map_or(m, |(k, _)| k.mark),
-                            kind: Kind::Map(entries),
-                        },
-                        a,
-                    ),
-                    None => continue,
+                let Some(frame) = stack.pop() else {
+                    continue;
                 };
-                if anchor > 0 {
-                    anchors.insert(anchor, node.clone());
+                let node = match frame.kind {
+                    FrameKind::Seq(items) => Node {
+                        kind: Kind::Seq(items),
+                        mark: frame.mark,
+                    },
+                    FrameKind::Map(entries, _) => Node {
+                        // yaml-cpp marks a block map at its first key
+                        mark: entries.first().map_or(frame.mark, |(k, _)| k.mark),
+                        kind: Kind::Map(entries),
+                    },
+                };
+                if frame.anchor > 0 {
+                    anchors.insert(frame.anchor, node.clone());
                 }
                 node
             }
         };
-        match stack.last_mut() {
+        match stack.last_mut().map(|f| &mut f.kind) {
             None => docs.push(node),
-            Some(Frame::Seq(_, _, items)) => items.push(node),
-            Some(Frame::Map(_, _, entries, pending)) => match pending.take() {
+            Some(FrameKind::Seq(items)) => items.push(node),
+            Some(FrameKind::Map(entries, pending)) => match pending.take() {
                 None => *pending = Some(node),
                 Some(key) => entries.push((key, node)),
             },
@@ -275,9 +358,17 @@ fn yaml_cpp_message(info: &str) -> &str {
         .map_or(info, |(_, to)| to)
 }
 
-enum Frame {
-    Seq(Mark, usize, Vec<Node>),
-    Map(Mark, usize, Vec<(Node, Node)>, Option<Node>),
+struct Frame {
+    mark: Mark,
+    anchor: usize,
+    /// A `[...]` or `{...}` collection.
+    flow: bool,
+    kind: FrameKind,
+}
+
+enum FrameKind {
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>, Option<Node>),
 }
 
 /// Decodes a boolean like yaml-cpp: `y n yes no true false on off` in
@@ -371,6 +462,29 @@ mod tests {
                 column: 8
             }
         );
+    }
+
+    #[test]
+    fn flow_collections_may_close_at_the_key_column() {
+        let src = "- list: a\n  items: [\n    \"x\",\n    y\n  ]\n- list: b\n  items: [c]\n";
+        let docs = load_all(src).unwrap();
+        let seq = docs[0].as_seq().unwrap();
+        let items: Vec<_> = seq[0]
+            .get("items")
+            .unwrap()
+            .as_seq()
+            .unwrap()
+            .iter()
+            .map(|n| n.text())
+            .collect();
+        assert_eq!(items, ["x", "y"]);
+        let b = &seq[1];
+        assert_eq!(b.mark.pos, src.find("list: b").unwrap());
+        assert_eq!((b.mark.line, b.mark.column), (5, 2));
+        let c = &b.get("items").unwrap().as_seq().unwrap()[0];
+        assert_eq!(c.mark.pos, src.find("c]").unwrap());
+        // a genuine block indentation error is still an error
+        assert!(load_all("- a: 1\n b: 2\n").is_err());
     }
 
     #[test]

@@ -219,6 +219,9 @@ pub struct Fd {
     /// The socket was opened by socket() with AF_INET/AF_INET6 but has no
     /// tuple yet.
     pub pending: bool,
+    /// The protocol socket() implies, applied once the socket gets a tuple
+    /// (Falco reports `fd.l4proto` `<NA>` until then on replayed captures).
+    pub pending_l4proto: L4Proto,
     pub cloexec: bool,
 }
 

@@ -63,7 +63,7 @@ pub struct Stats {
 #[derive(Debug, Default)]
 pub struct State {
     pub threads: ThreadTable,
-    fdtables: Vec<FdTableSlot>,
+    pub(crate) fdtables: Vec<FdTableSlot>,
     free_fdtables: Vec<FdTableId>,
     pub users: Users,
     pub limits: Limits,
@@ -72,12 +72,15 @@ pub struct State {
     pub hostname: Vec<u8>,
     /// Timestamp of the first event, for `evt.reltime`.
     pub first_ts: u64,
+    /// IPv4 interfaces (address, netmask), used to complete socket tuples
+    /// whose local address is 0.0.0.0.
+    pub ipv4_interfaces: Vec<(std::net::Ipv4Addr, std::net::Ipv4Addr)>,
 }
 
 #[derive(Debug, Default)]
-struct FdTableSlot {
-    table: FdTable,
-    refs: u32,
+pub(crate) struct FdTableSlot {
+    pub(crate) table: FdTable,
+    pub(crate) refs: u32,
 }
 
 impl State {
@@ -184,8 +187,33 @@ impl State {
         Some(cur)
     }
 
+    /// libsinsp `infer_ipv4_address`: the interface address for a peer:
+    /// an exact match, else one on the same subnet, else the first
+    /// non-loopback one.
+    pub fn infer_ipv4(&self, dest: std::net::Ipv4Addr) -> Option<std::net::Ipv4Addr> {
+        infer_ipv4(&self.ipv4_interfaces, dest)
+    }
+
     /// Number of fd tables in use.
     pub fn n_fdtables(&self) -> usize {
         self.fdtables.len() - self.free_fdtables.len()
     }
+}
+
+/// See [`State::infer_ipv4`].
+pub fn infer_ipv4(
+    ifaces: &[(std::net::Ipv4Addr, std::net::Ipv4Addr)],
+    dest: std::net::Ipv4Addr,
+) -> Option<std::net::Ipv4Addr> {
+    let d = u32::from(dest);
+    ifaces
+        .iter()
+        .find(|(a, _)| *a == dest)
+        .or_else(|| {
+            ifaces
+                .iter()
+                .find(|(a, m)| u32::from(*a) & u32::from(*m) == d & u32::from(*m))
+        })
+        .or_else(|| ifaces.iter().find(|(a, _)| !a.is_loopback()))
+        .map(|(a, _)| *a)
 }

@@ -870,7 +870,7 @@ impl Parser {
         };
         let mut e = Fd::new(fty);
         if fty.is_ip_socket() {
-            e.l4proto = match (ty, proto) {
+            e.pending_l4proto = match (ty, proto) {
                 (SOCK_STREAM, _) | (_, 6) => L4Proto::Tcp,
                 (SOCK_DGRAM, _) | (_, 17) => L4Proto::Udp,
                 (SOCK_RAW, _) => match proto {
@@ -959,6 +959,12 @@ impl Parser {
             e.connected = true;
             e.pending = false;
             e.name_changed_at = num;
+            if e.l4proto == L4Proto::Unknown {
+                e.l4proto = match e.pending_l4proto {
+                    L4Proto::Unknown => L4Proto::Tcp,
+                    p => p,
+                };
+            }
         }
     }
 
@@ -971,13 +977,59 @@ impl Parser {
             return;
         };
         let Some(id) = self.table_of(tid) else { return };
+        let send = p.ev.info().flags & abi::EF_WRITES_TO_FD != 0;
+        // A send on an fd the table lacks: libsinsp adds a UDP socket.
+        if send
+            && fd >= 0
+            && self.state.fdtable(id).get(fd).is_none()
+            && matches!(tuple.first(), Some(&PPM_AF_INET) | Some(&PPM_AF_INET6))
+        {
+            let mut e = Fd::new(if tuple[0] == PPM_AF_INET {
+                FdType::Ipv4Sock
+            } else {
+                FdType::Ipv6Sock
+            });
+            e.l4proto = L4Proto::Udp;
+            self.insert_fd(id, fd, e);
+        }
         let num = self.num;
-        let Some(tab) = self.state.fdtable_mut(id) else {
+        let State {
+            fdtables,
+            ipv4_interfaces,
+            ..
+        } = &mut self.state;
+        let Some(tab) = fdtables
+            .get_mut(id as usize)
+            .filter(|s| s.refs > 0)
+            .map(|s| &mut s.table)
+        else {
             return;
         };
         let Some(e) = tab.get_mut(fd) else { return };
-        if e.ty.is_ip_socket() && e.role == Role::None && Self::apply_tuple(e, tuple, false) {
-            e.name_changed_at = num;
+        if !e.ty.is_ip_socket() || (e.l4proto == L4Proto::Tcp && !e.name.is_empty()) {
+            return;
+        }
+        if !Self::apply_tuple(e, tuple, false) {
+            return;
+        }
+        e.name_changed_at = num;
+        if e.l4proto == L4Proto::Unknown {
+            e.l4proto = L4Proto::Udp;
+        }
+        // Complete a 0.0.0.0 end from the interface list.
+        if let (IpAddr::V4(c), IpAddr::V4(s)) = (e.addrs.cip, e.addrs.sip) {
+            if c.is_unspecified() && !s.is_unspecified() {
+                if let Some(a) = infer_ipv4(ipv4_interfaces, s) {
+                    e.addrs.cip = a.into();
+                }
+            } else if s.is_unspecified()
+                && !c.is_unspecified()
+                && let Some(a) = infer_ipv4(ipv4_interfaces, c)
+            {
+                e.addrs.sip = a.into();
+            }
+            let a = e.addrs;
+            e.name = format!("{}:{}->{}:{}", a.cip, a.cport, a.sip, a.sport).into_bytes();
         }
     }
 
