@@ -27,7 +27,7 @@
 
 use super::drops::{DropCounts, DropMonitor};
 use super::summary::Detections;
-use crate::config::Config;
+use crate::config::{AppendOutput, Config};
 use crate::fields::{BoundField, FieldType, Value as FieldValue, Values};
 use crate::filter::syscall::SyscallFields;
 use crate::format::Format;
@@ -65,6 +65,9 @@ struct RuleOut {
     tags: Arc<[String]>,
     priority: Priority,
     format: Format,
+    /// `append_output` `extra_fields` for this rule: JSON `output_fields`
+    /// only, rendered as strings.
+    extra: Vec<(String, Format)>,
 }
 
 /// Counters of a finished run.
@@ -93,6 +96,7 @@ pub struct Engine {
     drops: DropMonitor,
     drop_counts: DropCounts,
     match_all: bool,
+    append: Vec<AppendOutput>,
     json_fields: bool,
     message: String,
     scratch: Values,
@@ -154,14 +158,28 @@ impl Engine {
     /// Compiles every rule's output format; the name index.
     fn rule_outputs(
         ruleset: &Ruleset<SyscallFields>,
+        append: &[AppendOutput],
     ) -> Result<(Vec<RuleOut>, HashMap<String, usize>)> {
         let mut rules = Vec::new();
         let mut index = HashMap::new();
         for (i, r) in ruleset.rules().iter().enumerate() {
             let format = Format::compile(&r.output)
                 .with_context(|| format!("rule '{}': invalid output '{}'", r.name, r.output))?;
+            let mut extra = Vec::new();
+            for a in append
+                .iter()
+                .filter(|a| a.applies(&r.name, &r.source, &r.tags))
+            {
+                for (name, fmt) in &a.extra_fields {
+                    let f = Format::compile(fmt).with_context(|| {
+                        format!("append_output extra field '{name}': invalid format '{fmt}'")
+                    })?;
+                    extra.push((name.clone(), f));
+                }
+            }
             index.insert(r.name.clone(), i);
             rules.push(RuleOut {
+                extra,
                 name: r.name.as_str().into(),
                 source: r.source.as_str().into(),
                 tags: r.tags.clone().into(),
@@ -178,7 +196,7 @@ impl Engine {
         ruleset: Ruleset<SyscallFields>,
         backpressure: Backpressure,
     ) -> Result<Engine> {
-        let (rules, index) = Self::rule_outputs(&ruleset)?;
+        let (rules, index) = Self::rule_outputs(&ruleset, &cfg.append_output)?;
         let outputs = Outputs::start(
             &cfg.outputs,
             &cfg.output_context(),
@@ -196,6 +214,7 @@ impl Engine {
             drops: DropMonitor::new(&cfg.drops),
             drop_counts: DropCounts::default(),
             match_all: cfg.match_all_rules,
+            append: cfg.append_output.clone(),
             json_fields: cfg.formatter.json && cfg.formatter.include_output_fields,
             message: String::new(),
             scratch: Values::new(),
@@ -289,6 +308,11 @@ impl Engine {
                     };
                     fields.push((f.display_name(), v));
                 }
+                for (name, f) in &mut r.extra {
+                    let mut text = String::new();
+                    f.render(&cx, &mut text);
+                    fields.push((name.clone(), Value::String(text)));
+                }
             }
             outputs.send(&Alert {
                 time_ns: ev.ts(),
@@ -310,7 +334,7 @@ impl Engine {
     /// counters; detection counts restart for the new rule set. On error the
     /// old rules stay.
     pub fn reload_rules(&mut self, ruleset: Ruleset<SyscallFields>) -> Result<()> {
-        let (rules, index) = Self::rule_outputs(&ruleset)?;
+        let (rules, index) = Self::rule_outputs(&ruleset, &self.append)?;
         self.detections = Detections::new(rules.iter().map(|r| Arc::clone(&r.name)));
         self.ruleset = ruleset;
         self.rules = rules;
