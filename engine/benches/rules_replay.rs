@@ -126,7 +126,8 @@ fn main() {
         let mut first = true;
         while spent < MIN_TIME || first {
             let rs = falcon_engine::app::rules_modes::load_ruleset(&cfg).expect("rules");
-            let mut engine = Engine::new(&cfg, rs, Backpressure::Block).expect("engine");
+            let mut engine =
+                Engine::new(&cfg, rs, Backpressure::Block(Duration::from_secs(2))).expect("engine");
             let mut r = CaptureReader::from_bytes(bytes.clone(), ReadOptions::default());
             let t = Instant::now();
             let mut n = 0;

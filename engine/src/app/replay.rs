@@ -20,7 +20,11 @@ pub fn run(cfg: &Config, capture: &Path) -> Result<u8> {
     );
     let mut reader = CaptureReader::open(capture)
         .with_context(|| format!("cannot open capture {}", capture.display()))?;
-    let mut engine = Engine::new(cfg, rules, Backpressure::Block)?;
+    let mut engine = Engine::new(
+        cfg,
+        rules,
+        Backpressure::Block(Duration::from_millis(cfg.output_timeout_ms)),
+    )?;
     let deadline = cfg
         .duration_s
         .map(|s| Instant::now() + Duration::from_secs(s));
