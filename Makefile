@@ -5,7 +5,7 @@
 CARGO ?= cargo
 FALCON := target/release/falcon
 
-.PHONY: all deps deps-test build run test lint fmt clean
+.PHONY: all deps deps-test build run test lint fmt clean bench
 
 all: build
 
@@ -35,3 +35,8 @@ fmt:
 
 clean:
 	$(CARGO) clean
+
+# Overhead and sustained-throughput benchmark of live capture (root, eBPF;
+# a few minutes, so not part of `make test`).
+bench: build
+	benches/overhead/run-bench

@@ -8,6 +8,7 @@
 pub mod abi;
 pub mod bpf;
 pub mod event;
+pub mod kmod;
 pub mod proc_scan;
 pub mod scap;
 pub mod stream;

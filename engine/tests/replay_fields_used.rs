@@ -27,7 +27,5 @@ fn stable_rule_fields_are_registered_with_matching_types() {
         n += 1;
     }
     assert_eq!(n, 64);
-    // fd.sip.name compares against DNS-resolved names, which falcon does
-    // not resolve yet.
-    assert_eq!(missing, ["fd.sip.name"]);
+    assert!(missing.is_empty(), "not extractable: {missing:?}");
 }

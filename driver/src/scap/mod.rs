@@ -24,15 +24,46 @@
 //! open/openat/openat2/creat/connect, which pass through. Each returned
 //! event carries `num`, the `evt.num` Falco 0.44 gives it.
 //!
+//! ## Event numbers (`evt.num`)
+//!
+//! Falco numbers every event libscap hands it, from 1, in file order:
+//! meta events (procinfo, container, ...) and the time-of-check enter
+//! events that pass the converter are numbered too; enter events merged
+//! into their exit are not. [`Record::Event::num`] is that number, checked
+//! against Falco 0.44.1's dumps of every legacy trace. (Falco's rules only
+//! see exit and meta events, and container events go to its container
+//! plugin, so those numbers have gaps in Falco's output.)
+//!
+//! ## For consumers
+//!
+//! Generic events (`syscall`, code 0/1) name their syscall by the `ID`
+//! parameter (a `PPM_SC` code); old captures carry `ID = 0` (unknown) with
+//! the native number in `nativeID`, which is how Falco names them then
+//! (e.g. `fadvise64`).
+//!
+//! # Writing
+//!
+//! [`CaptureWriter`] writes the current format ([`WriteProfile::Current`]:
+//! SHB 1.2, MI, IL_V2, UL_V2, PL_V9, FDL_V2, EV_V2/EVF_V2/`_LARGE`), plain
+//! or gzip. [`WriteProfile::Sysdig029`] targets sysdig 0.29 / libs 2022:
+//! PL_V9 entries in the 2022 order ending at `exe_writable`, events cut to
+//! their 2022 parameter count, and an enter event rebuilt before every
+//! syscall exit (2022 sinsp needs enter events for fd/size/path context);
+//! event codes >= 336 do not exist there and are left out and counted.
+//!
 //! # Errors
 //!
 //! Malformed input never panics: a bad block yields [`ScapError::Corrupt`]
-//! with the block's offset and type, after every record before it.
+//! with the block's offset and type, after every record before it. The
+//! reader is fuzzed (`driver/fuzz`, `tests/scap-fuzz/run-suite`) and
+//! mutation-tested (`driver/tests/scap_fuzz.rs`).
 
 mod block;
 mod convert;
 mod cursor;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod reader;
 mod state;
 mod writer;

@@ -165,7 +165,10 @@ pub struct CaptureReader {
     offset: u64,
     /// Offset and type of the block being handled (for errors).
     cur: (u64, u32),
+    /// Body of the current block in `block[..block_len]`; the vector keeps
+    /// its largest size so reads need no zero-filling.
     block: Vec<u8>,
+    block_len: usize,
     upgraded: Vec<u8>,
     conv: Option<Converter>,
     machine: MachineInfo,
@@ -232,7 +235,8 @@ impl CaptureReader {
             src,
             offset: 0,
             cur: (0, 0),
-            block: Vec::with_capacity(MAX_EVENT_BLOCK),
+            block: Vec::new(),
+            block_len: 0,
             upgraded: Vec::new(),
             conv: opts.convert.then(Converter::new),
             machine: MachineInfo::default(),
@@ -289,7 +293,7 @@ impl CaptureReader {
             Ready::Ifaces => Record::Interfaces(&self.ifaces),
             Ready::Event(cpu, flags, loc) => {
                 let bytes: &[u8] = match loc {
-                    EvLoc::Block(o) => &self.block[o..],
+                    EvLoc::Block(o) => &self.block[o..self.block_len],
                     EvLoc::Upgraded => &self.upgraded,
                     EvLoc::Converted => match &self.conv {
                         Some(c) => c.output(),
@@ -332,7 +336,7 @@ impl CaptureReader {
         if !self.started && bt != block::SHB {
             return Err(self.corrupt(Corruption::NoSectionHeader));
         }
-        let body = &self.block[..];
+        let body = &self.block[..self.block_len];
         let res: Result<Ready, Corruption> = match bt {
             block::SHB => parse_shb(body).map(|(a, b)| Ready::Section(a, b)),
             block::MI | block::MI_INT => MachineInfo::parse(body).map(|m| {
@@ -377,7 +381,7 @@ impl CaptureReader {
 
     /// Handles an event block already in `self.block`.
     fn event_block(&mut self, has_flags: bool, v2: bool) -> Result<Option<Ready>, Corruption> {
-        let body = &self.block[..];
+        let body = &self.block[..self.block_len];
         let off = if has_flags { 6 } else { 2 };
         let hdr = if v2 { HDR } else { V1_HDR };
         if body.len() < off + hdr {
@@ -397,19 +401,17 @@ impl CaptureReader {
             self.stats.unknown_event_types += 1;
             return Ok(None);
         }
-        let loc = if v2 {
-            Event::parse(&body[off..])?;
-            EvLoc::Block(off)
-        } else {
+        if !v2 {
             upgrade_v1(&body[off..], &mut self.upgraded)?;
-            EvLoc::Upgraded
+        }
+        let (loc, bytes) = if v2 {
+            (EvLoc::Block(off), &self.block[off..self.block_len])
+        } else {
+            (EvLoc::Upgraded, &self.upgraded[..])
         };
+        let ev = Event::parse(bytes)?;
         let Some(conv) = self.conv.as_mut() else {
             return Ok(Some(Ready::Event(cpu, flags, loc)));
-        };
-        let ev = match loc {
-            EvLoc::Block(o) => Event::parse(&self.block[o..])?,
-            _ => Event::parse(&self.upgraded)?,
         };
         Ok(match conv.convert(ev)? {
             Outcome::Pass => Some(Ready::Event(cpu, flags, loc)),
@@ -461,11 +463,13 @@ impl CaptureReader {
         if is_small_event && rest > MAX_EVENT_BLOCK {
             return Err(self.corrupt(Corruption::BlockTooLarge(total)));
         }
-        self.block.clear();
         let have = if rest <= EAGER_READ_LIMIT {
-            self.block.resize(rest, 0);
-            read_full(&mut self.src, &mut self.block)
+            if self.block.len() < rest {
+                self.block.resize(rest, 0);
+            }
+            read_full(&mut self.src, &mut self.block[..rest])
         } else {
+            self.block.clear();
             (&mut self.src)
                 .take(rest as u64)
                 .read_to_end(&mut self.block)
@@ -488,7 +492,7 @@ impl CaptureReader {
                 trailer,
             }));
         }
-        self.block.truncate(rest - 4);
+        self.block_len = rest - 4;
         self.offset = start + total as u64;
         Ok(Some(bt))
     }

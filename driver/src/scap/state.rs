@@ -940,3 +940,148 @@ pub(crate) fn encode_iflist(ifs: &[InterfaceEntry], out: &mut Vec<u8>) -> Result
 pub(crate) fn is_v2(bt: u32) -> bool {
     matches!(bt, block::IL_V2 | block::UL_V2 | block::FDL_V2)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> ProcEntry {
+        ProcEntry {
+            tid: 7,
+            pid: 7,
+            ptid: 1,
+            sid: 7,
+            vpgid: 7,
+            comm: b"cat".to_vec(),
+            exe: b"/bin/cat".to_vec(),
+            args: b"x\0".to_vec(),
+            root: b"/".to_vec(),
+            pidns_init_start_ts: 0x1122_3344_5566_7788,
+            tty: 34816,
+            loginuid: 1000,
+            exe_writable: true,
+            cap_effective: 0x3f,
+            exe_ino: 99,
+            pgid: 7,
+            ..ProcEntry::default()
+        }
+    }
+
+    fn round(layout: ProcLayout) -> ProcEntry {
+        let mut body = Vec::new();
+        sample().encode(layout, &mut body).unwrap();
+        let mut out = Vec::new();
+        ProcEntry::parse_list(&body, 9, &mut out).unwrap();
+        assert_eq!(out.len(), 1);
+        out.pop().unwrap()
+    }
+
+    #[test]
+    fn pl_v9_current_layout_round_trips() {
+        assert_eq!(round(ProcLayout::Current), sample());
+    }
+
+    #[test]
+    fn pl_v9_2022_layout_is_read_by_the_29_byte_rule() {
+        // 5 trailing bytes after root: pre-0.10, so loginuid comes first
+        // and pidns_init_start_ts/tty are absent.
+        let e = round(ProcLayout::Legacy2022);
+        assert_eq!(e.loginuid, 1000);
+        assert!(e.exe_writable);
+        assert_eq!(e.pidns_init_start_ts, 0);
+        assert_eq!(e.tty, 0);
+        assert_eq!(e.cap_effective, 0);
+        assert_eq!(e.pgid, -1);
+        assert_eq!(e.comm, b"cat");
+    }
+
+    #[test]
+    fn entry_length_overrun_is_an_error_with_its_offset() {
+        let mut body = Vec::new();
+        sample().encode(ProcLayout::Current, &mut body).unwrap();
+        let bad = body.len() as u32 + 1;
+        body[0..4].copy_from_slice(&bad.to_le_bytes());
+        let err = ProcEntry::parse_list(&body, 9, &mut Vec::new()).unwrap_err();
+        assert!(matches!(err, Corruption::Entry { at: 0, .. }), "{err}");
+    }
+
+    #[test]
+    fn fd_and_user_and_interface_lists_round_trip() {
+        let fds = vec![
+            FdEntry {
+                fd: 3,
+                ino: 5,
+                info: FdInfo::File {
+                    open_flags: 1,
+                    name: b"/etc/passwd".to_vec(),
+                    dev: Some(0x801),
+                },
+            },
+            FdEntry {
+                fd: 4,
+                ino: 0,
+                info: FdInfo::Ipv4 {
+                    sip: 1,
+                    dip: 2,
+                    sport: 3,
+                    dport: 4,
+                    l4proto: 6,
+                },
+            },
+            FdEntry {
+                fd: 5,
+                ino: 0,
+                info: FdInfo::Other {
+                    code: 200,
+                    payload: vec![1, 2, 3],
+                },
+            },
+        ];
+        let mut body = 42u64.to_le_bytes().to_vec();
+        for f in &fds {
+            f.encode(&mut body).unwrap();
+        }
+        let mut back = Vec::new();
+        assert_eq!(FdEntry::parse_list(&body, true, &mut back).unwrap(), 42);
+        assert_eq!(back, fds);
+
+        let users = vec![UserEntry {
+            uid: 0,
+            gid: 0,
+            name: b"root".to_vec(),
+            homedir: b"/root".to_vec(),
+            shell: b"/bin/sh".to_vec(),
+        }];
+        let groups = vec![GroupEntry {
+            gid: 0,
+            name: b"root".to_vec(),
+        }];
+        let mut body = Vec::new();
+        encode_userlist(&users, &groups, &mut body).unwrap();
+        let (mut u, mut g) = (Vec::new(), Vec::new());
+        parse_userlist(&body, true, &mut u, &mut g).unwrap();
+        assert_eq!((u, g), (users, groups));
+
+        let ifs = vec![
+            InterfaceEntry::V4 {
+                name: b"lo".to_vec(),
+                addr: 0x0100007f,
+                netmask: 0xff,
+                bcast: 0,
+                linkspeed: 0,
+            },
+            InterfaceEntry::V6 {
+                name: b"eth0".to_vec(),
+                addr: [1; 16],
+                netmask: [2; 16],
+                bcast: [0; 16],
+                linkspeed: 1000,
+            },
+        ];
+        let mut body = Vec::new();
+        encode_iflist(&ifs, &mut body).unwrap();
+        let mut back = Vec::new();
+        parse_iflist(&body, true, &mut back).unwrap();
+        assert_eq!(back, ifs);
+    }
+}

@@ -73,11 +73,16 @@ pub fn feed_state(parser: &mut Parser, rec: &Record<'_>) {
         }
         Record::Interfaces(ifs) => {
             for i in ifs.iter() {
-                if let falcon_driver::scap::InterfaceEntry::V4 { addr, netmask, .. } = i {
-                    parser.state.ipv4_interfaces.push((
-                        Ipv4Addr::from(addr.to_ne_bytes()),
-                        Ipv4Addr::from(netmask.to_ne_bytes()),
-                    ));
+                match i {
+                    falcon_driver::scap::InterfaceEntry::V4 { addr, netmask, .. } => {
+                        parser.state.ipv4_interfaces.push((
+                            Ipv4Addr::from(addr.to_ne_bytes()),
+                            Ipv4Addr::from(netmask.to_ne_bytes()),
+                        ))
+                    }
+                    falcon_driver::scap::InterfaceEntry::V6 { addr, .. } => {
+                        parser.state.ipv6_interfaces.push(Ipv6Addr::from(*addr))
+                    }
                 }
             }
         }

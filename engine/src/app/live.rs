@@ -33,9 +33,15 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1};
 use signal_hook_mio::v1_0::Signals;
 
 use crate::app::drops::{DropCounts, DropMonitor};
+use crate::app::{Engine, rules_modes};
+use crate::cli::LowArgs;
 use crate::config::{Config, EngineKind};
+use crate::filter::syscall::SyscallFields;
 use crate::format::Format;
+use crate::outputs::Backpressure;
+use crate::rules::Ruleset;
 use crate::state::{Limits, Parser};
+use falcon_driver::abi::{PPME_GENERIC_E, SYSCALL_TABLE};
 
 const SIGNALS: Token = Token(0);
 const RING_BASE: usize = 1;
@@ -63,8 +69,9 @@ pub trait Consumer {
     fn event(&mut self, cpu: u16, ev: &Event<'_>) -> Flow;
     /// End of a drain round (flush buffered output).
     fn flush(&mut self) {}
-    /// SIGHUP: reload rules and configuration.
-    fn reload(&mut self) -> Result<()>;
+    /// SIGHUP: reload rules and configuration. Returns the new set of
+    /// syscalls of interest when it changed.
+    fn reload(&mut self) -> Result<Option<Vec<u32>>>;
     /// SIGUSR1: reopen output files.
     fn reopen(&mut self) {}
     /// The capture's cumulative counters, after every drain round that
@@ -295,8 +302,16 @@ pub fn run_loop(
                         SIGINT | SIGTERM => stop = true,
                         SIGHUP => {
                             log::info!("SIGHUP received, reloading rules and configuration");
-                            if let Err(e) = consumer.reload() {
-                                log::error!("reload failed, keeping the old rules: {e:#}");
+                            match consumer.reload() {
+                                Ok(Some(set)) => {
+                                    if let Err(e) = probe.set_interest(&set) {
+                                        log::error!("cannot apply the new syscall set: {e}");
+                                    }
+                                }
+                                Ok(None) => {}
+                                Err(e) => {
+                                    log::error!("reload failed, keeping the old rules: {e:#}")
+                                }
                             }
                         }
                         SIGUSR1 => {
@@ -498,8 +513,8 @@ impl Consumer for DumpConsumer {
         }
     }
 
-    fn reload(&mut self) -> Result<()> {
-        Ok(())
+    fn reload(&mut self) -> Result<Option<Vec<u32>>> {
+        Ok(None)
     }
 
     fn drop_counts(&mut self, counts: DropCounts) {
@@ -515,20 +530,142 @@ impl Consumer for DumpConsumer {
     }
 }
 
+/// The syscalls the rules of `ruleset` need (by their event types).
+pub fn rule_syscalls(ruleset: &Ruleset<SyscallFields>) -> Vec<&'static str> {
+    let codes = ruleset.wanted_codes();
+    SYSCALL_TABLE
+        .iter()
+        .filter(|s| {
+            codes.contains(s.exit_event as u16)
+                || (s.enter_event != PPME_GENERIC_E && codes.contains(s.enter_event as u16))
+        })
+        .map(|s| s.name)
+        .collect()
+}
+
+/// The rules engine on live events: state, rules, outputs.
+pub struct EngineConsumer {
+    args: LowArgs,
+    cfg: Config,
+    engine: Option<Engine>,
+    interest: Vec<u32>,
+}
+
+impl EngineConsumer {
+    /// Loads the rules of `cfg` and starts the outputs.
+    pub fn new(args: &LowArgs, cfg: &Config) -> Result<Self> {
+        let rules = rules_modes::load_ruleset(cfg)?;
+        let interest = interest(cfg, &rule_syscalls(&rules), false);
+        let engine = Engine::new(cfg, rules, Backpressure::Drop)?;
+        Ok(EngineConsumer {
+            args: args.clone(),
+            cfg: cfg.clone(),
+            engine: Some(engine),
+            interest,
+        })
+    }
+
+    /// The syscalls the loaded rules and the state tracker need.
+    pub fn interest(&self) -> Vec<u32> {
+        self.interest.clone()
+    }
+}
+
+impl Consumer for EngineConsumer {
+    fn start(&mut self, snapshot: &Snapshot) {
+        let Some(e) = self.engine.as_mut() else {
+            return;
+        };
+        let parser = e.parser_mut();
+        for p in &snapshot.procs {
+            parser.add_thread(crate::app::dump::thread_of(p));
+        }
+        for (tid, fds) in &snapshot.fds {
+            for f in fds {
+                parser.add_fd(*tid as i64, f.fd, crate::app::dump::fd_of(f));
+            }
+        }
+    }
+
+    #[inline]
+    fn event(&mut self, cpu: u16, ev: &Event<'_>) -> Flow {
+        match self.engine.as_mut().map(|e| e.process(ev, cpu).is_exit()) {
+            Some(false) => Flow::Continue,
+            _ => Flow::Stop,
+        }
+    }
+
+    fn reload(&mut self) -> Result<Option<Vec<u32>>> {
+        let cfg = Config::load(&self.args).context("reloading the configuration")?;
+        let rules = rules_modes::load_ruleset(&cfg)?;
+        let interest = interest(&cfg, &rule_syscalls(&rules), false);
+        let mut fresh = Engine::new(&cfg, rules, Backpressure::Drop)?;
+        if let Some(old) = self.engine.as_mut() {
+            // the thread and fd tables carry over: no state is lost
+            std::mem::swap(old.parser_mut(), fresh.parser_mut());
+        }
+        if let Some(old) = self.engine.replace(fresh) {
+            let r = old.finish();
+            log::info!(
+                "previous rules raised {} alerts before the reload",
+                r.detections.total()
+            );
+        }
+        self.cfg = cfg;
+        let changed = interest != self.interest;
+        self.interest = interest.clone();
+        log::info!("rules reloaded");
+        Ok(changed.then_some(interest))
+    }
+
+    fn reopen(&mut self) {
+        if let Some(e) = self.engine.as_ref() {
+            e.reopen_outputs();
+        }
+    }
+
+    fn drop_counts(&mut self, counts: DropCounts) {
+        if let Some(e) = self.engine.as_mut() {
+            e.set_drop_counts(counts);
+        }
+    }
+
+    fn summary(&mut self) -> String {
+        let Some(e) = self.engine.take() else {
+            return String::new();
+        };
+        let r = e.finish();
+        eprint!("{}", r.drops);
+        if let Some(lost) = crate::app::summary::output_report(&r.outputs) {
+            eprint!("{lost}");
+        }
+        r.detections.summary()
+    }
+}
+
 /// `falcon` with a live `engine.kind`: capture until a signal or `-M`.
-pub fn run(cfg: &Config) -> Result<u8> {
-    let (mut consumer, to_stdout): (Box<dyn Consumer>, bool) = match &cfg.dump_events {
-        Some(fmt) => (Box::new(DumpConsumer::new(fmt, &cfg.drops)?), false),
-        None => bail!(
-            "live rule evaluation is not part of this build yet; use --dump-events FORMAT to print live events"
-        ),
-    };
-    let syscalls = interest(cfg, &[], cfg.dump_events.is_some());
+pub fn run(args: &LowArgs, cfg: &Config) -> Result<u8> {
+    let (mut consumer, to_stdout, syscalls): (Box<dyn Consumer>, bool, Vec<u32>) =
+        match &cfg.dump_events {
+            Some(fmt) => (
+                Box::new(DumpConsumer::new(fmt, &cfg.drops)?),
+                false,
+                interest(cfg, &[], true),
+            ),
+            None => {
+                let c = EngineConsumer::new(args, cfg)?;
+                let set = c.interest();
+                (Box::new(c), true, set)
+            }
+        };
+    if cfg.dry_run {
+        return Ok(0);
+    }
     let settings = LiveSettings::from_config(cfg, syscalls);
     let mut src = open_source(cfg.engine.kind, &settings)?;
     let stats = run_loop(&mut src, &settings, consumer.as_mut())?;
-    let summary = consumer.summary();
     eprint!("{}", stats.report());
+    let summary = consumer.summary();
     if to_stdout {
         print!("{summary}");
     } else {

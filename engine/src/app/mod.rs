@@ -109,7 +109,7 @@ fn run(args: &cli::LowArgs, cfg: &Config) -> Result<u8> {
             replay::run(cfg, &capture)
         }
         EngineKind::NoDriver => anyhow::bail!("engine.kind=nodriver: no syscall source"),
-        EngineKind::Auto | EngineKind::Kmod | EngineKind::ModernEbpf => live::run(cfg),
+        _ => live::run(args, cfg),
     }
 }
 

@@ -1,8 +1,7 @@
 //! `container.*` and `k8s.*` fields. Upstream takes these from its
 //! container plugin; falcon builds them in. The container id comes from the
-//! thread's cgroups; everything else needs runtime metadata, which a replay
-//! does not carry, so those fields have no value except for the host, where
-//! `container.name` is `host` like upstream.
+//! thread's cgroups (`state::container_id_from_cgroups`); the other fields
+//! follow what the plugin extracts without runtime metadata (see [`F`]).
 
 use super::{
     Arg, ArgKind, ArgRule, Display, FieldClass, FieldError, FieldFlags, FieldInfo, FieldType,
@@ -565,19 +564,49 @@ pub(super) static K8S_FIELDS: &[FieldInfo] = &[
     ),
 ];
 
+/// What a container field extracts. Upstream's container plugin keeps a
+/// `host` container entry (id, full id and name `host`, type `host`,
+/// empty image/ip/mount/label strings, false flags) and extracts only
+/// `container.id`, `container.start_ts` and `container.duration` for
+/// containers it has no runtime metadata for. falcon has no runtime
+/// metadata in a replay, so containers get exactly those three.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum F {
     Id,
-    Name,
-    /// Needs runtime metadata: no value (a missing value, `<NA>`).
-    Metadata,
+    StartTs,
+    Duration,
+    /// A string the host entry holds (`host` or empty).
+    HostStr(&'static str),
+    /// A flag the host entry holds (false).
+    HostBool,
+    /// No value for the host either (labels by key, mounts by index,
+    /// k8s fields, deprecated fields).
+    None,
 }
 
 pub(super) fn bind(info: &'static FieldInfo, _arg: &Arg) -> Result<F, FieldError> {
     Ok(match info.name {
         "container.id" => F::Id,
-        "container.name" => F::Name,
-        _ => F::Metadata,
+        "container.start_ts" => F::StartTs,
+        "container.duration" => F::Duration,
+        "container.full_id" | "container.name" | "container.type" => F::HostStr("host"),
+        "container.image"
+        | "container.image.id"
+        | "container.image.repository"
+        | "container.image.tag"
+        | "container.image.digest"
+        | "container.mounts"
+        | "container.ip"
+        | "container.cni.json"
+        | "container.labels"
+        | "k8s.pod.sandbox_id"
+        | "k8s.pod.full_sandbox_id"
+        | "k8s.pod.labels" => F::HostStr(""),
+        "container.privileged"
+        | "container.host_pid"
+        | "container.host_network"
+        | "container.host_ipc" => F::HostBool,
+        _ => F::None,
     })
 }
 
@@ -587,8 +616,12 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
     match f {
         F::Id if host => out.push_str(b"host"),
         F::Id => out.push_str(&t.container_id),
-        F::Name if host => out.push_str(b"host"),
-        F::Name | F::Metadata => return false,
+        F::StartTs | F::Duration if t.pidns_init_start_ts == 0 => return false,
+        F::StartTs => out.push_u64(t.pidns_init_start_ts),
+        F::Duration => out.push_u64(cx.event.ts().saturating_sub(t.pidns_init_start_ts)),
+        F::HostStr(s) if host => out.push_str(s.as_bytes()),
+        F::HostBool if host => out.push_bool(false),
+        F::HostStr(_) | F::HostBool | F::None => return false,
     }
     let _ = (
         ArgKind::Index,

@@ -918,6 +918,22 @@ fn category_name(cat: u32) -> &'static str {
     }
 }
 
+/// libsinsp's category of an I/O event: what its fd is.
+fn io_category(cx: &EvalCtx<'_>) -> &'static str {
+    let Some(fd) = cx.fd else { return "unknown" };
+    match fd.ty {
+        FdType::File | FdType::FileV2 | FdType::Directory => "file",
+        FdType::Ipv4Sock | FdType::Ipv6Sock | FdType::Ipv4ServSock | FdType::Ipv6ServSock => "net",
+        FdType::Fifo
+        | FdType::UnixSock
+        | FdType::Event
+        | FdType::Signalfd
+        | FdType::Inotify
+        | FdType::Userfaultfd => "ipc",
+        _ => "unknown",
+    }
+}
+
 fn is_meta(cx: &EvalCtx<'_>) -> bool {
     cx.event.info().category & abi::EC_METAEVENT != 0
 }
@@ -1007,7 +1023,15 @@ pub(super) fn extract(f: F, arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> bo
             }
             out.push_str(type_name(cx).as_bytes())
         }
-        F::Category => out.push_str(category_name(ev.info().category).as_bytes()),
+        F::Category => {
+            let cat = ev.info().category & 0x1ff;
+            let name = if matches!(cat, abi::EC_IO_READ | abi::EC_IO_WRITE | abi::EC_IO_OTHER) {
+                io_category(cx)
+            } else {
+                category_name(cat)
+            };
+            out.push_str(name.as_bytes())
+        }
         F::Cpu => out.push_i64(cx.cpu as i64),
         F::Args => {
             out.begin_str();

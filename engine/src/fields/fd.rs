@@ -459,7 +459,22 @@ pub(super) enum F {
     /// extract every address they match against.
     AnyIp,
     AnyPort,
+    /// `fd.cproto`...: the port as libsinsp's `port_to_string` gives it
+    /// with name resolution off (Falco's default): the number as text.
+    Proto(ProtoSide),
+    /// `fd.cip.name`...: DNS names of the addresses. falcon keeps no DNS
+    /// cache, which is what libsinsp does when its DNS manager is off: no
+    /// value.
+    IpName,
     Net(NetSide),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum ProtoSide {
+    Client,
+    Server,
+    Local,
+    Remote,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -502,7 +517,12 @@ pub(super) fn bind(info: &'static FieldInfo, _arg: &Arg) -> Result<F, FieldError
         "fd.is_lower_layer" => F::IsLower,
         "fd.types" => F::Types,
         "fd.ip" => F::AnyIp,
-        "fd.port" => F::AnyPort,
+        "fd.port" | "fd.proto" => F::AnyPort,
+        "fd.cproto" => F::Proto(ProtoSide::Client),
+        "fd.sproto" => F::Proto(ProtoSide::Server),
+        "fd.lproto" => F::Proto(ProtoSide::Local),
+        "fd.rproto" => F::Proto(ProtoSide::Remote),
+        "fd.cip.name" | "fd.sip.name" | "fd.lip.name" | "fd.rip.name" => F::IpName,
         "fd.net" => F::Net(NetSide::Any),
         "fd.cnet" => F::Net(NetSide::Client),
         "fd.snet" => F::Net(NetSide::Server),
@@ -671,9 +691,9 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
             if !connected_sock(fd) {
                 return false;
             }
-            // Without the interface list, the client side is taken as local
-            // when this process is the client.
-            let local_is_client = fd.role != Role::Server;
+            // libsinsp: the client address is local when it is one of
+            // this machine's interfaces.
+            let local_is_client = cx.state.is_local_addr(a.cip);
             let lip = if local_is_client { a.cip } else { a.sip };
             let rip = if local_is_client { a.sip } else { a.cip };
             out.push_ip(if matches!(f, F::Lip) { lip } else { rip })
@@ -695,7 +715,7 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
             if !connected_sock(fd) {
                 return false;
             }
-            let local_is_client = fd.role != Role::Server;
+            let local_is_client = cx.state.is_local_addr(a.cip);
             let lp = if local_is_client { a.cport } else { a.sport };
             let rp = if local_is_client { a.sport } else { a.cport };
             out.push_u64(if matches!(f, F::Lport) { lp } else { rp } as u64)
@@ -710,7 +730,13 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
                 return false;
             }
         }
-        F::IsServer => out.push_bool(fd.ty.is_server_socket() || fd.role == Role::Server),
+        // libsinsp: a listening socket, or a connection whose server
+        // address is one of this machine's.
+        F::IsServer => out.push_bool(
+            fd.ty.is_server_socket()
+                || (matches!(fd.ty, FdType::Ipv4Sock | FdType::Ipv6Sock)
+                    && cx.state.is_local_addr(a.sip)),
+        ),
         F::Connected => out.push_bool(fd.connected),
         F::NameChanged => out.push_bool(fd.name_changed_at == cx.num && cx.num != 0),
         F::Dev => out.push_i64(fd.dev as i64),
@@ -719,10 +745,29 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
         F::Ino => out.push_i64(fd.ino as i64),
         F::IsUpper => out.push_bool(fd.flags & crate::state::PPM_FD_UPPER_LAYER != 0),
         F::IsLower => out.push_bool(fd.flags & crate::state::PPM_FD_LOWER_LAYER != 0),
+        F::IpName => return false,
+        F::Proto(side) => {
+            let port = match side {
+                ProtoSide::Server if fd.ty.is_server_socket() => a.sport,
+                _ if !connected_sock(fd) => return false,
+                ProtoSide::Client => a.cport,
+                ProtoSide::Server => a.sport,
+                ProtoSide::Local | ProtoSide::Remote => {
+                    let local_is_client = cx.state.is_local_addr(a.cip);
+                    match (side, local_is_client) {
+                        (ProtoSide::Local, true) | (ProtoSide::Remote, false) => a.cport,
+                        _ => a.sport,
+                    }
+                }
+            };
+            out.begin_str();
+            let _ = write!(out, "{port}");
+            out.end_str();
+        }
         F::AnyIp => {
             if fd.ty.is_server_socket() {
                 out.push_ip(a.sip)
-            } else if connected_sock(fd) {
+            } else if matches!(fd.ty, FdType::Ipv4Sock | FdType::Ipv6Sock) {
                 out.push_ip(a.cip);
                 out.push_ip(a.sip);
             } else {
@@ -732,7 +777,7 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
         F::AnyPort => {
             if fd.ty.is_server_socket() {
                 out.push_u64(a.sport as u64)
-            } else if connected_sock(fd) {
+            } else if matches!(fd.ty, FdType::Ipv4Sock | FdType::Ipv6Sock) {
                 out.push_u64(a.sport as u64);
                 out.push_u64(a.cport as u64);
             } else {
@@ -745,7 +790,7 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
                 NetSide::Any if connected_sock(fd) => &[a.cip, a.sip],
                 NetSide::Server if fd.ty.is_server_socket() || connected_sock(fd) => &[a.sip],
                 NetSide::Client | NetSide::Local | NetSide::Remote if connected_sock(fd) => {
-                    let local_is_client = fd.role != Role::Server;
+                    let local_is_client = cx.state.is_local_addr(a.cip);
                     match side {
                         NetSide::Client => &[a.cip],
                         NetSide::Local if local_is_client => &[a.cip],

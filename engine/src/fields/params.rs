@@ -140,7 +140,9 @@ fn write_num(out: &mut Values, pf: PrintFmt, u: u64, s: i64, width: usize) {
         (1u64 << (width * 8)) - 1
     };
     let _ = match pf {
-        PrintFmt::Oct => write!(out, "{:#o}", u & mask),
+        // C's "%#o": a leading 0 except for zero itself
+        PrintFmt::Oct if u & mask == 0 => write!(out, "0"),
+        PrintFmt::Oct => write!(out, "0{:o}", u & mask),
         PrintFmt::Hex => write!(out, "{:X}", u & mask),
         PrintFmt::PaddedDec => write!(out, "{s:09}"),
         _ => write!(out, "{s}"),

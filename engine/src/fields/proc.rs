@@ -1154,6 +1154,9 @@ pub(super) fn extract(f: F, arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> bo
             Some(p) => out.push_i64(p.pid),
             None => return false,
         },
+        // -1: not known (libsinsp gives no value)
+        F::Vtid if t.vtid == -1 => return false,
+        F::Vpid if t.vpid == -1 => return false,
         F::Vtid => out.push_i64(t.vtid),
         F::Vpid => out.push_i64(t.vpid),
         F::Pvpid => match ancestor(st, t, 1) {
@@ -1357,7 +1360,7 @@ pub(super) fn extract(f: F, arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> bo
         F::CapInheritable => caps(out, t.cap_inheritable),
         F::CapEffective => caps(out, t.cap_effective),
         F::FdOpenCount => out.push_u64(st.fdtable(t.fdtable).len() as u64),
-        F::FdLimit => out.push_i64(t.fdlimit),
+        F::FdLimit => out.push_i64(main_thread(st, t).map_or(0, |m| m.fdlimit)),
         F::FdUsage => {
             if t.fdlimit <= 0 {
                 return false;
@@ -1391,6 +1394,8 @@ pub(super) fn extract(f: F, arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> bo
                 None => return false,
             }
         }
+        // A thread of an unknown process (pid -1) has no thread group.
+        F::Nthreads | F::Nchilds if t.pid <= 0 => out.push_u64(0),
         F::Nthreads => {
             let n = st
                 .threads

@@ -75,6 +75,8 @@ pub struct State {
     /// IPv4 interfaces (address, netmask), used to complete socket tuples
     /// whose local address is 0.0.0.0.
     pub ipv4_interfaces: Vec<(std::net::Ipv4Addr, std::net::Ipv4Addr)>,
+    /// IPv6 interface addresses.
+    pub ipv6_interfaces: Vec<std::net::Ipv6Addr>,
 }
 
 #[derive(Debug, Default)]
@@ -187,6 +189,16 @@ impl State {
         Some(cur)
     }
 
+    /// The address belongs to this machine (libsinsp
+    /// `is_ipv4addr_in_local_machine` / `is_ipv6addr_in_local_machine`
+    /// without container addresses, which a replay does not carry).
+    pub fn is_local_addr(&self, ip: std::net::IpAddr) -> bool {
+        match ip {
+            std::net::IpAddr::V4(a) => self.ipv4_interfaces.iter().any(|(x, _)| *x == a),
+            std::net::IpAddr::V6(a) => self.ipv6_interfaces.contains(&a),
+        }
+    }
+
     /// libsinsp `infer_ipv4_address`: the interface address for a peer:
     /// an exact match, else one on the same subnet, else the first
     /// non-loopback one.
@@ -217,3 +229,6 @@ pub fn infer_ipv4(
         .or_else(|| ifaces.iter().find(|(a, _)| !a.is_loopback()))
         .map(|(a, _)| *a)
 }
+
+#[cfg(test)]
+mod parse_tests;

@@ -346,8 +346,12 @@ impl Parser {
                 euid: u32::MAX,
                 egid: u32::MAX,
                 loginuid: u32::MAX,
-                vtid: tid,
-                vpid: tid,
+                sid: -1,
+                vpgid: -1,
+                pgid: -1,
+                vtid: -1,
+                vpid: -1,
+                fdlimit: -1,
                 fdtable: fdt,
                 invalid: true,
                 last_fd: -1,
@@ -847,6 +851,7 @@ impl Parser {
         e.mode = p.u64("mode").unwrap_or(0) as u32;
         e.dev = p.u64("dev").unwrap_or(0) as u32;
         e.ino = p.u64("ino").unwrap_or(0);
+        e.name_changed_at = self.num;
         if let Some(id) = self.table_of(tid) {
             self.insert_fd(id, fd, e);
         }
@@ -1048,6 +1053,7 @@ impl Parser {
         }
         e.connected = true;
         e.l4proto = L4Proto::Tcp;
+        e.name_changed_at = self.num;
         if let Some(id) = self.table_of(tid) {
             self.insert_fd(id, fd, e);
         }
@@ -1060,10 +1066,12 @@ impl Parser {
         let Some(fd) = p.i64("fd") else { return };
         let Some(addr) = p.get("addr") else { return };
         let Some(id) = self.table_of(tid) else { return };
+        let num = self.num;
         let Some(tab) = self.state.fdtable_mut(id) else {
             return;
         };
         let Some(e) = tab.get_mut(fd) else { return };
+        e.name_changed_at = num;
         match addr.first() {
             Some(&PPM_AF_INET) if addr.len() >= 7 => {
                 let ip = IpAddr::V4(Ipv4Addr::new(addr[1], addr[2], addr[3], addr[4]));
@@ -1135,6 +1143,9 @@ impl Parser {
         }
         let mut e = Fd::new(ty);
         e.name = name.to_vec();
+        if !name.is_empty() {
+            e.name_changed_at = self.num;
+        }
         if let Some(id) = self.table_of(tid) {
             self.insert_fd(id, fd, e);
         }

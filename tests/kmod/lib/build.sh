@@ -1,0 +1,74 @@
+# shellcheck shell=bash
+# Builds falcon.ko for one guest kernel through DKMS (a private DKMS tree
+# under $FALCON_CACHE, so nothing is registered on the host), Debian's scap
+# module for the overhead baseline, and the guest initramfs.
+
+REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
+
+# dkms_build NAME SRC_DIR: add/build/install SRC_DIR (a dkms source tree)
+# for $KREL against $KSRC; sets KO to the installed module.
+dkms_build() {
+	local name=$1 src=$2 tree=$FALCON_CACHE/dkms/$KREL ver
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$src/dkms.conf")
+	mkdir -p "$tree/var" "$tree/src" "$tree/modules/$KREL"
+	rm -rf "${tree:?}/src/$name-$ver"
+	cp -r "$src" "$tree/src/$name-$ver"
+	local d=(dkms --dkmstree "$tree/var" --sourcetree "$tree/src" --installtree "$tree/modules")
+	"${d[@]}" remove "$name/$ver" --all >/dev/null 2>&1 || true
+	"${d[@]}" add -m "$name" -v "$ver" >"$WORK/dkms-$name.log" 2>&1 &&
+		"${d[@]}" build -m "$name" -v "$ver" -k "$KREL" --kernelsourcedir "$KSRC" \
+			>>"$WORK/dkms-$name.log" 2>&1 &&
+		"${d[@]}" install -m "$name" -v "$ver" -k "$KREL" --kernelsourcedir "$KSRC" \
+			--no-depmod >>"$WORK/dkms-$name.log" 2>&1 || {
+		cat "$tree/var/$name/$ver/$KREL/x86_64/log/make.log" >>"$WORK/dkms-$name.log" 2>/dev/null
+		return 1
+	}
+	cp "$tree/var/$name/$ver/$KREL/x86_64/log/make.log" "$WORK/make-$name.log"
+	KO=$(find "$tree/modules/$KREL" -name "$name.ko*" | head -1)
+	[ -n "$KO" ]
+}
+
+build_falcon_ko() {
+	"$REPO/dkms/make-tree" "$WORK/falcon-src" >/dev/null && dkms_build falcon "$WORK/falcon-src"
+}
+
+# Debian's falcosecurity-scap-dkms sources, fetched with apt-get download.
+build_scap_ko() {
+	local d=$FALCON_CACHE/scap
+	mkdir -p "$d"
+	if [ ! -d "$d/root/usr/src" ]; then
+		(cd "$d" && apt-get download -q falcosecurity-scap-dkms 2>&1 | grep -v unsandboxed >&2 || true)
+		dpkg-deb -x "$d"/falcosecurity-scap-dkms_*.deb "$d/root" || return 1
+	fi
+	dkms_build scap "$(ls -d "$d"/root/usr/src/scap-*)"
+}
+
+build_guest_prog() {
+	(cd "$REPO" && cargo build --release -q -p falcon-kmod-guest) &&
+		GUEST_BIN=$REPO/target/release/kmod-guest
+}
+
+# make_initramfs OUT FALCON_KO [SCAP_KO]
+make_initramfs() {
+	local out=$1 ko=$2 scap=${3:-} root lib
+	root=$(mktemp -d "$WORK/initramfs.XXXXXX")
+	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,run,tmp,mnt,lib,lib64,usr/bin,usr/sbin}
+	cp /bin/busybox "$root/bin/"
+	for a in $("$root/bin/busybox" --list); do
+		[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
+	done
+	install -m755 "$REPO/tests/kmod/guest/init.sh" "$root/init"
+	install -m755 "$GUEST_BIN" "$root/kmod-guest"
+	for lib in $(ldd "$GUEST_BIN" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+	cp "$ko" "$root/falcon.ko"
+	[ -n "$scap" ] && cp "$scap" "$root/scap.ko"
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+	echo 'root:x:0:' >"$root/etc/group"
+	echo 'root:$6$falcon$guestonly:19000:0:99999:7:::' >"$root/etc/shadow"
+	chmod 600 "$root/etc/shadow"
+	(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$out"
+	rm -rf "$root"
+}
