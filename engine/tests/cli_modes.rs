@@ -326,3 +326,15 @@ fn append_output_extra_text_and_fields() {
     assert!(v["output_fields"]["wd"].is_string());
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+#[test]
+fn source_flags_and_dry_run() {
+    let o = replay(&["--disable-source", "syscall"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("Must enable at least one event source"));
+    let o = replay(&["--enable-source", "k8s_audit"]);
+    assert!(stderr(&o).contains("unknown event source: k8s_audit"));
+    let o = replay(&["--enable-source", "syscall", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("Events detected"));
+}
