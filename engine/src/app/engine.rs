@@ -1,13 +1,15 @@
 //! [`Engine`]: state tracking, rule evaluation and outputs behind one
-//! `process(event)` call. The replay loop (`app::run`) and the live loop
+//! `process(event)` call. The replay loop (`app::replay`) and the live loop
 //! (`app::live`) both drive it; neither knows how rules or outputs work.
 //!
 //! # Use
 //! ```text
-//! let rules = app::load_ruleset(&cfg)?;              // -r / rules_files, rules: selection
+//! let rules = app::rules_modes::load_ruleset(&cfg)?; // -r / rules_files, rules: selection
 //! let mut engine = Engine::new(&cfg, rules, Backpressure::Drop)?;
 //! for each capture state record (replay): engine.feed_state(&record);
 //! for each event:  if engine.process(&event, cpu).is_exit() { break }
+//!                  (replay: process_numbered(&event, cpu, num), the reader's evt.num)
+//! SIGHUP: engine.reload_rules(new_ruleset)?   SIGUSR1: engine.reopen_outputs()
 //! live only, after each batch: engine.set_drop_counts(counts);
 //! let report = engine.finish();                      // drains outputs
 //! print!("{}", report.detections.summary());

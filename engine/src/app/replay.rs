@@ -13,6 +13,12 @@ use std::time::{Duration, Instant};
 /// Returns the exit code (1 when a drop action asked to exit).
 pub fn run(cfg: &Config, capture: &Path) -> Result<u8> {
     let rules = super::rules_modes::load_ruleset(cfg)?;
+    if let Some(w) = &cfg.write_capture {
+        log::warn!(
+            "-w {}: ignored when replaying (the capture is already a file)",
+            w.display()
+        );
+    }
     log::info!("Enabled event sources: syscall");
     log::info!(
         "Opening 'syscall' source with savefile {}",
