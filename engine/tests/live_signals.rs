@@ -33,7 +33,10 @@ fn sighup_reload_sigusr1_reopen_and_stats() {
     let second = format!("falcon-sig-mkdir-{tag}");
     std::fs::write(
         &rules,
-        rule("Test Unlink", &format!("evt.type=unlink and evt.arg.path contains {first}")),
+        rule(
+            "Test Unlink",
+            &format!("evt.type=unlink and evt.arg.path contains {first}"),
+        ),
     )
     .unwrap();
     let mut live = Live::start(&[
@@ -60,7 +63,10 @@ fn sighup_reload_sigusr1_reopen_and_stats() {
     let f1 = tmp.path(&first);
     std::fs::write(&f1, b"x").unwrap();
     sh("unlink", &[f1.to_str().unwrap()]);
-    assert!(live.wait_stderr("falcon stats: events", 10), "no periodic stats line");
+    assert!(
+        live.wait_stderr("falcon stats: events", 10),
+        "no periodic stats line"
+    );
 
     // SIGHUP with a second rule on mkdir, a syscall the first set lacked
     let mut both = std::fs::read_to_string(&rules).unwrap();
@@ -87,18 +93,26 @@ fn sighup_reload_sigusr1_reopen_and_stats() {
 
     let old = alerts_in(&moved);
     assert!(
-        old.iter().any(|a| a["rule"] == "Test Unlink"
-            && a["output"].as_str().unwrap().contains(&first)),
+        old.iter()
+            .any(|a| a["rule"] == "Test Unlink" && a["output"].as_str().unwrap().contains(&first)),
         "no unlink alert before the reload: {old:?}\n{err}"
     );
     let new = alerts_in(&out);
     let mk = new
         .iter()
         .find(|a| a["rule"] == "Test Mkdir")
-        .unwrap_or_else(|| panic!("no mkdir alert after the reload in the reopened file: {new:?}\n{err}"));
+        .unwrap_or_else(|| {
+            panic!("no mkdir alert after the reload in the reopened file: {new:?}\n{err}")
+        });
     let o = mk["output"].as_str().unwrap();
     assert!(o.contains(&second), "{o}");
     // the parent is this test, known from the startup scan: state survived
-    assert!(o.contains("parent=live_signals"), "state lost across the reload: {o}");
-    assert!(!old.iter().any(|a| a["rule"] == "Test Mkdir"), "mkdir alert in the old file");
+    assert!(
+        o.contains("parent=live_signals"),
+        "state lost across the reload: {o}"
+    );
+    assert!(
+        !old.iter().any(|a| a["rule"] == "Test Mkdir"),
+        "mkdir alert in the old file"
+    );
 }
