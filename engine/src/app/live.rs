@@ -228,6 +228,7 @@ pub fn open_source(kind: EngineKind, s: &LiveSettings) -> Result<Source> {
                 syscalls: s.syscalls.clone(),
                 self_tgid: std::process::id(),
                 enter_events: true,
+                flavour: bpf::Flavour::Auto,
             };
             let probe = Probe::load(&cfg).map_err(|e| {
                 let why = std::error::Error::source(&e)
