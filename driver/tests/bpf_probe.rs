@@ -63,6 +63,8 @@ fn capture_cat(probe: &mut Probe, file: &str) -> (u32, Vec<Seen>) {
         std::thread::sleep(Duration::from_millis(10));
     }
     m.drain_all(probe.rings_mut(), &mut f);
+    let _ = child.kill();
+    let _ = child.wait();
     (pid, seen)
 }
 
