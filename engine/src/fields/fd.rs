@@ -577,20 +577,20 @@ fn name_from_event(cx: &EvalCtx<'_>, raw: bool, out: &mut Values) -> bool {
                     out.abandon_str();
                     return false;
                 };
-                let base: &[u8] = match cx.thread {
+                use crate::state::paths::{concat_dir_into, concat_into};
+                match cx.thread {
                     Some(t) if name.first() != Some(&b'/') => {
                         if dirfd == crate::state::PPM_AT_FDCWD {
-                            cx.state.main_thread(t).cwd.as_slice()
+                            concat_into(&cx.state.main_thread(t).cwd, name, out)
                         } else {
                             match cx.state.fd(t, dirfd) {
-                                Some(f) => f.name.as_slice(),
-                                None => b"<UNKNOWN>",
+                                Some(f) => concat_dir_into(&f.name, name, out),
+                                None => concat_into(b"<UNKNOWN>", name, out),
                             }
                         }
                     }
-                    _ => b"",
-                };
-                crate::state::paths::concat_into(base, name, out);
+                    _ => concat_into(b"", name, out),
+                }
             }
         }
         _ => {}

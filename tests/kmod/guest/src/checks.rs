@@ -946,6 +946,12 @@ pub fn run(r: &mut Report) {
         f.find(PPME_SYSCALL_GETCWD_X, t, |_| true),
         |e| want(i(e, "res") > 0, || "res".into()),
     );
+    ck(
+        r,
+        "zero-parameter event (getsockname)",
+        f.find(PPME_SOCKET_GETSOCKNAME_X, t, |_| true),
+        |e| want(e.nparams() == 0, || format!("{} params", e.nparams())),
+    );
     drop(src);
 }
 
