@@ -51,6 +51,8 @@ const MIN_POLL: Duration = Duration::from_micros(500);
 const MAX_POLL: Duration = Duration::from_millis(20);
 /// How long an event may wait for older events from idle CPUs.
 const REORDER_WINDOW_NS: u64 = 5_000_000;
+/// How often the kernel counters are read for the drop monitor.
+const COUNTS_EVERY: Duration = Duration::from_millis(100);
 /// Most events handed out per drain round.
 const MAX_BATCH: u64 = 65_536;
 
@@ -369,6 +371,7 @@ pub fn run_loop(
     let mut last_stats = (Instant::now(), 0u64, 0u64);
     let mut stop = false;
     let mut write_err: Option<anyhow::Error> = None;
+    let mut last_counts = Instant::now() - COUNTS_EVERY;
 
     while !stop {
         match poll.poll(&mut events, Some(timeout)) {
@@ -435,8 +438,11 @@ pub fn run_loop(
             (timeout * 2).min(MAX_POLL)
         };
 
-        if st.events > 0 {
+        // the drop monitor looks once per second of event time: refresh its
+        // counters (one map lookup per CPU) at most every 100 ms
+        if st.events > 0 && last_counts.elapsed() >= COUNTS_EVERY {
             consumer.drop_counts(drop_counts(&src.counters().0));
+            last_counts = Instant::now();
         }
         if let Some(t) = next_stats
             && Instant::now() >= t
