@@ -259,6 +259,27 @@ impl Parser {
         self.insert_thread(t);
     }
 
+    /// Removes threads with no event for `timeout_ns` before `now_ts`
+    /// (libsinsp purges threads inactive for 30 minutes, so that threads
+    /// whose exit was lost do not accumulate). Returns how many went.
+    pub fn purge_inactive(&mut self, now_ts: u64, timeout_ns: u64) -> usize {
+        let old: Vec<i64> = self
+            .state
+            .threads
+            .iter()
+            .filter(|t| t.lastevent_ts != 0 && now_ts.saturating_sub(t.lastevent_ts) > timeout_ns)
+            .map(|t| t.tid)
+            .collect();
+        for tid in &old {
+            if let Some(t) = self.state.threads.remove(*tid) {
+                self.state.release_fdtable(t.fdtable);
+                self.state.stats.threads_removed += 1;
+                self.enters.remove(tid);
+            }
+        }
+        old.len()
+    }
+
     /// Adds an fd to thread `tid`'s table (capture fd lists).
     pub fn add_fd(&mut self, tid: i64, fd: i64, entry: Fd) {
         let Some(t) = self.state.threads.get(tid) else {

@@ -5,6 +5,8 @@
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+mkdir -p /dev/pts
+mount -t devpts devpts /dev/pts
 mount -t tmpfs tmp /tmp
 mkdir -p /mnt
 ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
@@ -39,7 +41,8 @@ check "rmmod falcon" rmmod falcon
 check "rmmod frees the devices" sh -c '! loaded falcon && [ ! -e /dev/falcon0 ]'
 
 # 20 cycles of load, capture (rings allocated and mapped), unload; the
-# rings' memory (16 MiB per cycle with 2 CPUs) must come back
+# rings' memory (16 MiB per cycle with 2 CPUs) must come back: a leak of
+# even a fifth of it per cycle would cost more than 64 MiB
 vm() { sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
 vm0=$(vm)
 cycles=0
@@ -52,7 +55,7 @@ done
 vm1=$(vm)
 check "20 load/capture/unload cycles" [ "$cycles" = 20 ]
 echo "MEMFREE before=${vm0}kB after=${vm1}kB"
-check "unload frees the rings (MemFree $((vm1 - vm0)) kB)" [ $((vm0 - vm1)) -lt 16384 ]
+check "unload frees the rings (MemFree $((vm1 - vm0)) kB)" [ $((vm0 - vm1)) -lt 65536 ]
 
 # The falcon binary with the repository's rules, live in this guest: on the
 # eBPF probe (its CO-RE object loads unchanged in every guest kernel), and
@@ -76,6 +79,7 @@ run_falcon() {
 			echo "SKIP falcon on $kind: $(tail -1 "$log")"
 		else
 			echo "CHECK falcon captures on $kind FAIL: $(tail -3 "$log" | tr '\n' ' ')"
+			tail -40 "$log" | sed 's/^/FALCONLOG /'
 		fi
 		return
 	fi
