@@ -255,3 +255,23 @@ pub fn check(cases: &[Case], found: &[Value], what: &str) -> Vec<String> {
     }
     errors
 }
+
+impl Live {
+    /// Waits until falcon's stderr has a line containing `what`.
+    pub fn wait_stderr(&mut self, what: &str, secs: u64) -> bool {
+        if self.stderr.iter().any(|l| l.contains(what)) {
+            return true;
+        }
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            if let Ok(l) = self.stderr_rx.recv_timeout(Duration::from_millis(100)) {
+                let hit = l.contains(what);
+                self.stderr.push(l);
+                if hit {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
