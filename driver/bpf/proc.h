@@ -47,8 +47,10 @@ static long path_step(__u64 i, void *arg)
 		w->m = mp;
 		return 0;
 	}
-	if (d == parent)
-		return 1;
+	/*
+	 * Below a mount root every dentry has a parent; one that is its own
+	 * parent is disconnected (memfd, pipe): its name ends the walk.
+	 */
 	name = BPF_CORE_READ(d, d_name);
 	len = name.len & 0xff;
 	off = w->off;
@@ -60,7 +62,7 @@ static long path_step(__u64 i, void *arg)
 	w->path[off & PATH_MASK] = '/';
 	w->off = off;
 	w->d = parent;
-	return 0;
+	return d == parent;
 }
 
 /* Path of a file, walking dentries and mounts (no bpf_d_path here). */
@@ -261,6 +263,18 @@ static __always_inline int proc_clone_exit(__u16 type, long ret, __u64 flags)
 	return ev_submit(&e);
 }
 
+/* memfd_create files are named "memfd:<name>" on the internal shm mount. */
+static __always_inline int exe_is_memfd(struct file *exe)
+{
+	const unsigned char *name = BPF_CORE_READ(exe, f_path.dentry, d_name.name);
+	char p[6] = {};
+
+	if (bpf_probe_read_kernel(p, sizeof(p), name))
+		return 0;
+	return p[0] == 'm' && p[1] == 'e' && p[2] == 'm' && p[3] == 'f' &&
+	       p[4] == 'd' && p[5] == ':';
+}
+
 /*
  * execve/execveat exit. On success (from sched_process_exec) the new image
  * is in place and `bprm` names the file; on failure (sys_exit) the old
@@ -291,7 +305,7 @@ static __always_inline int proc_exec_exit(__u16 type, long ret,
 	ev_u32(&e, task_tty(t));
 	ev_u64(&e, task_pgid(t));
 	ev_u32(&e, BPF_CORE_READ(t, loginuid.val));
-	if (ino && BPF_CORE_READ(ino, __i_nlink) == 0)
+	if (exe && exe_is_memfd(exe))
 		flags |= PPM_EXE_FROM_MEMFD;
 	ev_u32(&e, flags);
 	ev_u64(&e, cap_u64(&c->cap_inheritable));

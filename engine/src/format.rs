@@ -15,6 +15,11 @@ use crate::fields::{self, BoundField, EvalCtx, FieldError, Values};
 pub enum FormatError {
     #[error("formatting cannot end with a %")]
     TrailingPercent,
+    /// The field can only be used in conditions (`fd.ip`, `fd.net`...).
+    #[error(
+        "'{field}' is a filter-only field and cannot be used in an output (at offset {offset})"
+    )]
+    FilterOnly { field: String, offset: usize },
     /// No field name starts at byte `offset`.
     #[error("unknown filter: {text} (at offset {offset})")]
     UnknownField {
@@ -76,6 +81,12 @@ impl Format {
                 }
                 _ => Self::longest_field(fmt, i, start)?,
             };
+            if field.info().flags.contains(fields::FieldFlags::FILTER_ONLY) {
+                return Err(FormatError::FilterOnly {
+                    field: field.display_name(),
+                    offset: start,
+                });
+            }
             if !text.is_empty() {
                 tokens.push(Token::Text(std::mem::take(&mut text)));
             }
@@ -188,6 +199,10 @@ mod tests {
         ));
         let f = Format::compile("%(evt.arg.flags)").unwrap();
         assert_eq!(f.fields().count(), 1);
+        assert!(matches!(
+            Format::compile("%fd.net"),
+            Err(FormatError::FilterOnly { .. })
+        ));
     }
 
     #[test]

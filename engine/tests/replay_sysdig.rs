@@ -67,6 +67,7 @@ const FIELDS: &[&str] = &[
     "evt.count",
     "fd.connected",
     "fd.name_changed",
+    "evt.args",
 ];
 
 /// The kinds of difference between current Falco and sysdig 0.29 that
@@ -98,6 +99,17 @@ enum Kind {
     /// such as mprotect, madvise, arch_prctl): current libsinsp sees no
     /// return value, so `evt.failed` has none; sysdig 0.29 says false.
     NoReturnValue,
+    /// Current exit events carry their enter event's parameters (libscap's
+    /// converter appends them), so `evt.args` lists more `name=value`
+    /// pairs than sysdig 0.29, which also ends `evt.args` with a space.
+    ArgsFromEnterEvent,
+    /// sysdig's command line cuts long buffers in `evt.args` to 80
+    /// characters ending in `...` (its default `max_evt_output_len`);
+    /// Falco prints them whole.
+    ArgsBufferCut,
+    /// mmap's `res` is `ERRNO` in the current event table (printed in
+    /// decimal); sysdig 0.29's table has `UINT64` printed in hex.
+    MmapResType,
     /// A generic-syscall event whose syscall id current libs maps to a
     /// name (e.g. fadvise64); sysdig 0.29's table prints `<unknown>`.
     GenericSyscallName,
@@ -149,8 +161,47 @@ fn classify(
     if field == "evt.failed" && sysdig == "false" && falcon == "<NA>" && row("evt.res") == "<NA>" {
         return Some(Kind::NoReturnValue);
     }
+    if field == "evt.args" {
+        return classify_args(&row("evt.type"), sysdig, falcon);
+    }
     if field == "evt.type" && sysdig == "<unknown>" {
         return Some(Kind::GenericSyscallName);
+    }
+    None
+}
+
+/// `evt.args`: falcon's may extend sysdig's with the enter parameters;
+/// sysdig's may have cut buffers (`...`); mmap's res differs in base.
+fn classify_args(ty: &str, sysdig: &str, falcon: &str) -> Option<Kind> {
+    let s = sysdig.trim_end_matches(' ');
+    let mut f = falcon.to_string();
+    let mut kind = Kind::ArgsFromEnterEvent;
+    if ty == "mmap" || ty == "mmap2" {
+        // res=<decimal> -> res=<HEX>, as sysdig 0.29 prints it
+        if let Some(rest) = f.strip_prefix("res=") {
+            let end = rest.find(' ').unwrap_or(rest.len());
+            if let Ok(v) = rest[..end].parse::<i64>()
+                && v >= 0
+            {
+                f = format!("res={v:X}{}", &rest[end..]);
+                kind = Kind::MmapResType;
+            }
+        }
+    }
+    if f.starts_with(s) {
+        return Some(kind);
+    }
+    // sysdig's cut buffers: each piece before a "..." must follow in order
+    let pieces: Vec<&str> = s.split("...").collect();
+    if pieces.len() > 1 && f.starts_with(pieces[0]) {
+        let mut at = pieces[0].len();
+        for p in &pieces[1..] {
+            match f[at..].find(p) {
+                Some(i) => at += i + p.len(),
+                None => return None,
+            }
+        }
+        return Some(Kind::ArgsBufferCut);
     }
     None
 }

@@ -37,11 +37,11 @@ use crate::app::{Engine, rules_modes};
 use crate::cli::LowArgs;
 use crate::config::{Config, EngineKind};
 use crate::filter::syscall::SyscallFields;
+use crate::format::Format;
 use crate::outputs::Backpressure;
 use crate::rules::Ruleset;
-use falcon_driver::abi::{PPME_GENERIC_E, SYSCALL_TABLE};
-use crate::format::Format;
 use crate::state::{Limits, Parser};
+use falcon_driver::abi::{PPME_GENERIC_E, SYSCALL_TABLE};
 
 const SIGNALS: Token = Token(0);
 const RING_BASE: usize = 1;
@@ -573,7 +573,9 @@ impl EngineConsumer {
 
 impl Consumer for EngineConsumer {
     fn start(&mut self, snapshot: &Snapshot) {
-        let Some(e) = self.engine.as_mut() else { return };
+        let Some(e) = self.engine.as_mut() else {
+            return;
+        };
         let parser = e.parser_mut();
         for p in &snapshot.procs {
             parser.add_thread(crate::app::dump::thread_of(p));

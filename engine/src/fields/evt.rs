@@ -751,6 +751,7 @@ pub(super) enum F {
     IsOpenCreate,
     LatencyZero,
     LatencyHuman,
+    NoPlugin,
 }
 
 pub(super) fn bind(info: &'static FieldInfo, arg: &Arg) -> Result<F, FieldError> {
@@ -850,6 +851,8 @@ pub(super) fn bind(info: &'static FieldInfo, arg: &Arg) -> Result<F, FieldError>
         | "evt.latency.quantized"
         | "evt.wait_latency" => F::LatencyZero,
         "evt.latency.human" => F::LatencyHuman,
+        // no plugin produced a syscall event: no value (libsinsp likewise)
+        "evt.pluginname" | "evt.plugininfo" => F::NoPlugin,
         _ => return Err(FieldError::NotImplemented(info.name.into())),
     })
 }
@@ -1155,6 +1158,7 @@ pub(super) fn extract(f: F, arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> bo
         }
         F::LatencyZero => out.push_u64(0),
         F::LatencyHuman => out.push_str(b"0ns"),
+        F::NoPlugin => return false,
     }
     true
 }

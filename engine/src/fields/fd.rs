@@ -455,6 +455,9 @@ pub(super) enum F {
     IsUpper,
     IsLower,
     Types,
+    /// `container_id:fd.name` / `container_id:fd.directory`.
+    ContainerName,
+    ContainerDirectory,
     /// Filter-only fields compared specially (`fd.ip`, `fd.net`...): they
     /// extract every address they match against.
     AnyIp,
@@ -516,6 +519,8 @@ pub(super) fn bind(info: &'static FieldInfo, _arg: &Arg) -> Result<F, FieldError
         "fd.is_upper_layer" => F::IsUpper,
         "fd.is_lower_layer" => F::IsLower,
         "fd.types" => F::Types,
+        "fd.containername" => F::ContainerName,
+        "fd.containerdirectory" => F::ContainerDirectory,
         "fd.ip" => F::AnyIp,
         "fd.port" | "fd.proto" => F::AnyPort,
         "fd.cproto" => F::Proto(ProtoSide::Client),
@@ -577,20 +582,20 @@ fn name_from_event(cx: &EvalCtx<'_>, raw: bool, out: &mut Values) -> bool {
                     out.abandon_str();
                     return false;
                 };
-                let base: &[u8] = match cx.thread {
+                use crate::state::paths::{concat_dir_into, concat_into};
+                match cx.thread {
                     Some(t) if name.first() != Some(&b'/') => {
                         if dirfd == crate::state::PPM_AT_FDCWD {
-                            cx.state.main_thread(t).cwd.as_slice()
+                            concat_into(&cx.state.main_thread(t).cwd, name, out)
                         } else {
                             match cx.state.fd(t, dirfd) {
-                                Some(f) => f.name.as_slice(),
-                                None => b"<UNKNOWN>",
+                                Some(f) => concat_dir_into(&f.name, name, out),
+                                None => concat_into(b"<UNKNOWN>", name, out),
                             }
                         }
                     }
-                    _ => b"",
-                };
-                crate::state::paths::concat_into(base, name, out);
+                    _ => concat_into(b"", name, out),
+                }
             }
         }
         _ => {}
@@ -626,6 +631,36 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
         }
         return true;
     }
+    if let F::ContainerName | F::ContainerDirectory = f {
+        // the container plugin's id: `host` outside containers
+        let id: &[u8] = if t.container_id.is_empty() {
+            b"host"
+        } else {
+            &t.container_id
+        };
+        let inner = if matches!(f, F::ContainerName) {
+            F::Name
+        } else {
+            F::Directory
+        };
+        let start = out.len();
+        if !extract(inner, _arg, cx, out) {
+            return false;
+        }
+        let Some(v) = out
+            .get(start)
+            .and_then(|v| v.as_bytes().map(<[u8]>::to_vec))
+        else {
+            return false;
+        };
+        out.pop();
+        out.begin_str();
+        out.extend(id);
+        out.push_byte(b':');
+        out.extend(&v);
+        out.end_str();
+        return true;
+    }
     let Some(fd) = cx.fd else {
         return match f {
             F::Name => name_from_event(cx, false, out),
@@ -653,7 +688,7 @@ pub(super) fn extract(f: F, _arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> b
     };
     let a = &fd.addrs;
     match f {
-        F::Num | F::Uid | F::Types => {}
+        F::Num | F::Uid | F::Types | F::ContainerName | F::ContainerDirectory => {}
         F::Type => out.push_str(fd.ty.as_str().as_bytes()),
         F::TypeChar => out.push_str(&[fd.ty.typechar()]),
         F::Name => out.push_str(&fd.name),

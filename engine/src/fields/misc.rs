@@ -1,64 +1,8 @@
-//! Field classes that are registered but not extracted yet: `fs.path.*`,
-//! `util.*`, `fdlist.*`.
+//! Field classes that are registered but not extracted yet: `util.*`
+//! (`util.cnt` counts extractions per check, which falcon's stateless
+//! bound fields do not do).
 
 use super::{ArgRule, Display, FieldClass, FieldFlags, FieldInfo, FieldType};
-
-pub(super) static FSPATH_FIELDS: &[FieldInfo] = &[
-    FieldInfo::new(
-        "fs.path.name",
-        FieldType::Charbuf,
-        FieldFlags::NONE,
-        ArgRule::NONE,
-        Display::Na,
-        FieldClass::FsPath,
-        "For any event dealing with a filesystem path: the path operated on, fully resolved (thread cwd prepended when needed).",
-    ),
-    FieldInfo::new(
-        "fs.path.nameraw",
-        FieldType::Charbuf,
-        FieldFlags::NONE,
-        ArgRule::NONE,
-        Display::Na,
-        FieldClass::FsPath,
-        "For any event dealing with a filesystem path: the path exactly as passed to the syscall, possibly unresolved.",
-    ),
-    FieldInfo::new(
-        "fs.path.source",
-        FieldType::Charbuf,
-        FieldFlags::NONE,
-        ArgRule::NONE,
-        Display::Na,
-        FieldClass::FsPath,
-        "For two-path operations (mv, cp, ...): the source path, fully resolved (cwd prepended when needed).",
-    ),
-    FieldInfo::new(
-        "fs.path.sourceraw",
-        FieldType::Charbuf,
-        FieldFlags::NONE,
-        ArgRule::NONE,
-        Display::Na,
-        FieldClass::FsPath,
-        "For two-path operations: the source path exactly as passed to the syscall.",
-    ),
-    FieldInfo::new(
-        "fs.path.target",
-        FieldType::Charbuf,
-        FieldFlags::NONE,
-        ArgRule::NONE,
-        Display::Na,
-        FieldClass::FsPath,
-        "For two-path operations: the target path, fully resolved (cwd prepended when needed).",
-    ),
-    FieldInfo::new(
-        "fs.path.targetraw",
-        FieldType::Charbuf,
-        FieldFlags::NONE,
-        ArgRule::NONE,
-        Display::Na,
-        FieldClass::FsPath,
-        "For two-path operations: the target path exactly as passed to the syscall.",
-    ),
-];
 
 pub(super) static UTIL_FIELDS: &[FieldInfo] = &[FieldInfo::new(
     "util.cnt",
@@ -69,60 +13,3 @@ pub(super) static UTIL_FIELDS: &[FieldInfo] = &[FieldInfo::new(
     FieldClass::Utils,
     "Incrementing counter.",
 )];
-
-pub(super) static FDLIST_FIELDS: &[FieldInfo] = &[
-    FieldInfo::new(
-        "fdlist.nums",
-        FieldType::Charbuf,
-        FieldFlags::NONE,
-        ArgRule::NONE,
-        Display::Id,
-        FieldClass::FdList,
-        "Poll events: comma-separated fd numbers from the fds argument, as a string.",
-    ),
-    FieldInfo::new(
-        "fdlist.names",
-        FieldType::Charbuf,
-        FieldFlags::NONE,
-        ArgRule::NONE,
-        Display::Na,
-        FieldClass::FdList,
-        "Poll events: comma-separated fd names from the fds argument, as a string.",
-    ),
-    FieldInfo::new(
-        "fdlist.cips",
-        FieldType::Charbuf,
-        FieldFlags::NONE,
-        ArgRule::NONE,
-        Display::Na,
-        FieldClass::FdList,
-        "Poll events: comma-separated client IPs from the fds argument, as a string.",
-    ),
-    FieldInfo::new(
-        "fdlist.sips",
-        FieldType::Charbuf,
-        FieldFlags::NONE,
-        ArgRule::NONE,
-        Display::Na,
-        FieldClass::FdList,
-        "Poll events: comma-separated server IPs from the fds argument, as a string.",
-    ),
-    FieldInfo::new(
-        "fdlist.cports",
-        FieldType::Charbuf,
-        FieldFlags::NONE,
-        ArgRule::NONE,
-        Display::Dec,
-        FieldClass::FdList,
-        "Poll events on TCP/UDP fds: comma-separated client ports from the fds argument, as a string.",
-    ),
-    FieldInfo::new(
-        "fdlist.sports",
-        FieldType::Charbuf,
-        FieldFlags::NONE,
-        ArgRule::NONE,
-        Display::Dec,
-        FieldClass::FdList,
-        "Poll events: comma-separated server ports from the fds argument, as a string.",
-    ),
-];

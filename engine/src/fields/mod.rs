@@ -38,7 +38,9 @@ mod container;
 mod errno;
 mod evt;
 mod fd;
+mod fdlist;
 mod fmt;
+mod fs;
 mod misc;
 pub(crate) mod params;
 pub(crate) mod paramtab;
@@ -336,9 +338,9 @@ static CLASSES: [&[FieldInfo]; 10] = [
     user::USER_FIELDS,
     user::GROUP_FIELDS,
     fd::FIELDS,
-    misc::FSPATH_FIELDS,
+    fs::FIELDS,
     misc::UTIL_FIELDS,
-    misc::FDLIST_FIELDS,
+    fdlist::FIELDS,
     container::CONTAINER_FIELDS,
     container::K8S_FIELDS,
 ];
@@ -389,6 +391,8 @@ enum Ex {
     User(user::F),
     Fd(fd::F),
     Container(container::F),
+    Fs(fs::F),
+    FdList(fdlist::F),
 }
 
 /// Binds field `name` (which may carry a dotted argument, see [`resolve`])
@@ -413,7 +417,9 @@ pub fn bind(name: &str, arg: Option<&str>) -> Result<BoundField, FieldError> {
         FieldClass::User | FieldClass::Group => Ex::User(user::bind(info, &arg)?),
         FieldClass::Fd => Ex::Fd(fd::bind(info, &arg)?),
         FieldClass::Container | FieldClass::K8s => Ex::Container(container::bind(info, &arg)?),
-        FieldClass::FsPath | FieldClass::Utils | FieldClass::FdList => {
+        FieldClass::FsPath => Ex::Fs(fs::bind(info, &arg)?),
+        FieldClass::FdList => Ex::FdList(fdlist::bind(info, &arg)?),
+        FieldClass::Utils => {
             return Err(FieldError::NotImplemented(info.name.to_string()));
         }
     };
@@ -502,6 +508,8 @@ impl BoundField {
             Ex::User(f) => user::extract(f, cx, out),
             Ex::Fd(f) => fd::extract(f, &self.arg, cx, out),
             Ex::Container(f) => container::extract(f, &self.arg, cx, out),
+            Ex::Fs(f) => fs::extract(f, &self.arg, cx, out),
+            Ex::FdList(f) => fdlist::extract(f, &self.arg, cx, out),
         };
         ok && out.len() > before
     }

@@ -204,7 +204,6 @@ pub fn write_resolved(cx: &EvalCtx<'_>, ev: &Event<'_>, i: usize, out: &mut Valu
                 return;
             }
             let Some(t) = cx.thread else { return };
-            let mut base: &[u8] = &t.cwd;
             if info.ty == ParamType::Fsrelpath && info.dirfd >= 0 {
                 let dirfd = ev
                     .param(info.dirfd as usize)
@@ -212,12 +211,14 @@ pub fn write_resolved(cx: &EvalCtx<'_>, ev: &Event<'_>, i: usize, out: &mut Valu
                     .unwrap_or(-100);
                 if dirfd != crate::state::PPM_AT_FDCWD {
                     match cx.state.fd(t, dirfd) {
-                        Some(f) => base = &f.name,
-                        None => return,
+                        Some(f) => crate::state::paths::concat_dir_into(&f.name, path, out),
+                        None => crate::state::paths::concat_into(b"<UNKNOWN>", path, out),
                     }
+                    return;
                 }
             }
-            crate::state::paths::concat_into(base, path, out);
+            let cwd = &cx.state.main_thread(t).cwd;
+            crate::state::paths::concat_into(cwd, path, out);
         }
         ParamType::Syscallid => {
             let sc = int_u64(b).unwrap_or(0) as u16;

@@ -935,6 +935,11 @@ pub(super) enum F {
     Nchilds,
     CmdNargs,
     CmdLenArgs,
+    /// Type / name of fd 0, 1 or 2.
+    StdType(i64),
+    StdName(i64),
+    VmSizeBytes,
+    VmRssBytes,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -1021,6 +1026,14 @@ pub(super) fn bind(info: &'static FieldInfo, _arg: &Arg) -> Result<F, FieldError
         "proc.nchilds" => F::Nchilds,
         "proc.cmdnargs" => F::CmdNargs,
         "proc.cmdlenargs" => F::CmdLenArgs,
+        "proc.stdin.type" => F::StdType(0),
+        "proc.stdout.type" => F::StdType(1),
+        "proc.stderr.type" => F::StdType(2),
+        "proc.stdin.name" => F::StdName(0),
+        "proc.stdout.name" => F::StdName(1),
+        "proc.stderr.name" => F::StdName(2),
+        "thread.vmsize.b" => F::VmSizeBytes,
+        "thread.vmrss.b" => F::VmRssBytes,
         _ => return Err(FieldError::NotImplemented(info.name.into())),
     })
 }
@@ -1412,6 +1425,16 @@ pub(super) fn extract(f: F, arg: &Arg, cx: &EvalCtx<'_>, out: &mut Values) -> bo
                 .count();
             out.push_u64(n as u64)
         }
+        F::StdType(fd) => match st.fd(t, fd) {
+            Some(f) => out.push_str(f.ty.as_str().as_bytes()),
+            None => return false,
+        },
+        F::StdName(fd) => match st.fd(t, fd) {
+            Some(f) => out.push_str(&f.name),
+            None => return false,
+        },
+        F::VmSizeBytes => out.push_u64(t.vmsize_kb as u64 * 1024),
+        F::VmRssBytes => out.push_u64(t.vmrss_kb as u64 * 1024),
         F::CmdNargs => out.push_u64(t.args_iter().count() as u64),
         F::CmdLenArgs => out.push_u64(t.args_iter().map(|a| a.len() as u64).sum()),
     }

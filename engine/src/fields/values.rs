@@ -183,6 +183,13 @@ impl Values {
         }
     }
 
+    /// Byte `i` of the string being built (0 when out of range).
+    pub fn open_byte(&self, i: usize) -> u8 {
+        self.open
+            .and_then(|a| self.buf.get(a + i).copied())
+            .unwrap_or(0)
+    }
+
     /// The last byte of the string being built.
     pub fn open_last(&self) -> Option<u8> {
         match self.open {

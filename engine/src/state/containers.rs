@@ -33,6 +33,16 @@ pub fn container_id_from_cgroups(cgroups: &[u8]) -> Option<&[u8]> {
             Some(p) => &entry[p + 1..],
             None => entry,
         };
+        if let Some(id) = match_runtime(path) {
+            return Some(id);
+        }
+    }
+    None
+}
+
+fn match_runtime(path: &[u8]) -> Option<&[u8]> {
+    // Host paths are short; a container path holds at least 64 id bytes.
+    if path.len() >= 65 {
         for (prefix, suffix) in PATTERNS {
             let Some(rest) = path.strip_suffix(suffix.as_bytes()) else {
                 continue;
@@ -40,27 +50,19 @@ pub fn container_id_from_cgroups(cgroups: &[u8]) -> Option<&[u8]> {
             if rest.len() < 64 + prefix.len() {
                 continue;
             }
-            let id = &rest[rest.len() - 64..];
-            let before = &rest[..rest.len() - 64];
-            if is_hex64(id) && before.ends_with(prefix.as_bytes()) {
+            let (before, id) = rest.split_at(rest.len() - 64);
+            if before.ends_with(prefix.as_bytes()) && is_hex64(id) {
                 return Some(&id[..12]);
             }
         }
-        // containerd: "/default/<id>", id up to 64 characters.
-        if let Some(p) = find_last(path, b"/default/") {
-            let id = &path[p + 9..];
-            if !id.is_empty() && id.len() <= 64 && !id.contains(&b'/') {
-                return Some(&id[..id.len().min(12)]);
-            }
-        }
+    }
+    // containerd: ".../default/<id>", the id up to 64 characters.
+    let slash = path.iter().rposition(|&c| c == b'/')?;
+    let (dir, id) = (&path[..slash], &path[slash + 1..]);
+    if dir.ends_with(b"/default") && !id.is_empty() && id.len() <= 64 {
+        return Some(&id[..id.len().min(12)]);
     }
     None
-}
-
-fn find_last(h: &[u8], n: &[u8]) -> Option<usize> {
-    (0..=h.len().checked_sub(n.len())?)
-        .rev()
-        .find(|&i| &h[i..i + n.len()] == n)
 }
 
 #[cfg(test)]

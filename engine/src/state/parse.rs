@@ -178,10 +178,34 @@ impl<'a> P<'a> {
     }
 }
 
+/// Per event code: how the parser treats it and where its fd parameter is
+/// (computed once from the event table).
+struct Table {
+    kinds: Vec<Kind>,
+    fd_loc: Vec<Option<usize>>,
+}
+
+fn table() -> &'static Table {
+    static T: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    T.get_or_init(|| Table {
+        kinds: abi::EVENT_TABLE.iter().map(kind_of).collect(),
+        fd_loc: abi::EVENT_TABLE
+            .iter()
+            .map(|i| {
+                if i.direction() == Direction::Exit {
+                    exit_fd_location(i)
+                } else {
+                    None
+                }
+            })
+            .collect(),
+    })
+}
+
 /// Feeds events into a [`State`].
 pub struct Parser {
     pub state: State,
-    kinds: Vec<Kind>,
+    table: &'static Table,
     /// Old-capture enter events, by tid, kept until their exit arrives.
     enters: HashMap<i64, Vec<u8>>,
     num: u64,
@@ -196,7 +220,7 @@ impl Parser {
     pub fn new(limits: Limits) -> Parser {
         Parser {
             state: State::new(limits),
-            kinds: abi::EVENT_TABLE.iter().map(kind_of).collect(),
+            table: table(),
             enters: HashMap::new(),
             num: 0,
             pending_removal: None,
@@ -206,7 +230,7 @@ impl Parser {
     }
 
     fn with_len_check(self) -> Self {
-        debug_assert_eq!(self.kinds.len(), EVENT_MAX);
+        debug_assert_eq!(self.table.kinds.len(), EVENT_MAX);
         self
     }
 
@@ -233,6 +257,27 @@ impl Parser {
             None => self.state.new_fdtable(),
         };
         self.insert_thread(t);
+    }
+
+    /// Removes threads with no event for `timeout_ns` before `now_ts`
+    /// (libsinsp purges threads inactive for 30 minutes, so that threads
+    /// whose exit was lost do not accumulate). Returns how many went.
+    pub fn purge_inactive(&mut self, now_ts: u64, timeout_ns: u64) -> usize {
+        let old: Vec<i64> = self
+            .state
+            .threads
+            .iter()
+            .filter(|t| t.lastevent_ts != 0 && now_ts.saturating_sub(t.lastevent_ts) > timeout_ns)
+            .map(|t| t.tid)
+            .collect();
+        for tid in &old {
+            if let Some(t) = self.state.threads.remove(*tid) {
+                self.state.release_fdtable(t.fdtable);
+                self.state.stats.threads_removed += 1;
+                self.enters.remove(tid);
+            }
+        }
+        old.len()
     }
 
     /// Adds an fd to thread `tid`'s table (capture fd lists).
@@ -316,7 +361,7 @@ impl Parser {
         }
         self.num += 1;
         self.state.stats.events += 1;
-        let kind = self.kinds[ev.code() as usize];
+        let kind = self.table.kinds[ev.code() as usize];
         let exit = info.direction() == Direction::Exit;
         // The enter event is taken out of the map while the exit is parsed
         // (and put back after), so the state can be updated meanwhile.
@@ -369,7 +414,7 @@ impl Parser {
                         t.last_fd = p.i64("fd").unwrap_or(-1);
                     }
                 } else if info.flags & abi::EF_USES_FD != 0 {
-                    let fd = exit_fd_location(info)
+                    let fd = self.table.fd_loc[ev.code() as usize]
                         .and_then(|i| ev.param(i))
                         .and_then(int_i64)
                         .or_else(|| p.i64("fd"));
@@ -825,6 +870,8 @@ impl Parser {
             return;
         };
         let flags = p.u64("flags").unwrap_or(0) as u32;
+        // libsinsp `parse_dirfd`: the cwd for AT_FDCWD (and open/creat),
+        // the dirfd's name + "/", or "<UNKNOWN>" for a dirfd not in the table
         let base: Vec<u8> = if name.first() == Some(&b'/') {
             Vec::new()
         } else {
@@ -833,7 +880,13 @@ impl Parser {
                     .table_of(tid)
                     .and_then(|id| self.state.fdtable(id).get(d))
                 {
-                    Some(f) => f.name.clone(),
+                    Some(f) => {
+                        let mut b = f.name.clone();
+                        if b.last() != Some(&b'/') {
+                            b.push(b'/');
+                        }
+                        b
+                    }
                     None => b"<UNKNOWN>".to_vec(),
                 },
                 _ => self.cwd_of(tid),
@@ -943,7 +996,7 @@ impl Parser {
         if res < 0 && res != -115 {
             return;
         }
-        let fd = exit_fd_location(p.ev.info())
+        let fd = self.table.fd_loc[p.ev.code() as usize]
             .and_then(|i| p.ev.param(i))
             .and_then(int_i64)
             .or_else(|| p.i64("fd"));

@@ -558,3 +558,113 @@ fn container_id_from_clone_cgroups() {
     assert_eq!(field(&mut t, 500, "container.name"), None);
     assert_eq!(field(&mut t, 500, "container.image.repository"), None);
 }
+
+#[test]
+fn fs_path_fields() {
+    let mut t = setup();
+    // a directory fd for the *at syscalls
+    t.feed(
+        100,
+        PPME_SYSCALL_OPENAT_2_X,
+        |b| {
+            openat_x(
+                b,
+                8,
+                PPM_AT_FDCWD,
+                "/var/log",
+                PPM_O_RDONLY | PPM_O_DIRECTORY,
+            )
+        },
+        "fd.type",
+    );
+    let unlinkat = |b: &mut EventBuilder, res: i64| {
+        b.param_i64(res)
+            .param_i64(8)
+            .param_str(b"old/../app.log")
+            .param_u32(0);
+    };
+    let n = t.feed(
+        100,
+        PPME_SYSCALL_UNLINKAT_2_X,
+        |b| unlinkat(b, 0),
+        "fs.path.name",
+    );
+    assert_eq!(n.as_deref(), Some("/var/log/app.log"));
+    let n = t.feed(
+        100,
+        PPME_SYSCALL_UNLINKAT_2_X,
+        |b| unlinkat(b, 0),
+        "fs.path.nameraw",
+    );
+    assert_eq!(n.as_deref(), Some("old/../app.log"));
+    let n = t.feed(
+        100,
+        PPME_SYSCALL_UNLINKAT_2_X,
+        |b| unlinkat(b, -2),
+        "fs.path.name",
+    );
+    assert_eq!(n, None, "failed syscalls have no fs.path");
+    let mkdir = |b: &mut EventBuilder| {
+        b.param_i64(0).param_str(b"build/out").param_u32(0o755);
+    };
+    let n = t.feed(100, PPME_SYSCALL_MKDIR_2_X, mkdir, "fs.path.name");
+    assert_eq!(n.as_deref(), Some("/home/u/build/out"));
+    let rename = |b: &mut EventBuilder| {
+        b.param_i64(0)
+            .param_i64(PPM_AT_FDCWD)
+            .param_str(b"a.txt")
+            .param_i64(8)
+            .param_str(b"b.txt")
+            .param_u32(0);
+    };
+    let s = t.feed(100, PPME_SYSCALL_RENAMEAT2_X, rename, "fs.path.source");
+    assert_eq!(s.as_deref(), Some("/home/u/a.txt"));
+    let d = t.feed(100, PPME_SYSCALL_RENAMEAT2_X, rename, "fs.path.target");
+    assert_eq!(d.as_deref(), Some("/var/log/b.txt"));
+    let n = t.feed(100, PPME_SYSCALL_RENAMEAT2_X, rename, "fs.path.name");
+    assert_eq!(n, None, "rename has a source and a target, no single path");
+}
+
+#[test]
+fn fdlist_of_poll() {
+    let mut t = setup();
+    t.feed(
+        100,
+        PPME_SYSCALL_OPENAT_2_X,
+        |b| openat_x(b, 3, PPM_AT_FDCWD, "/etc/hosts", PPM_O_RDONLY),
+        "fd.name",
+    );
+    let mut fds = Vec::new();
+    fds.extend_from_slice(&2u16.to_le_bytes());
+    for fd in [3i64, 9] {
+        fds.extend_from_slice(&fd.to_le_bytes());
+        fds.extend_from_slice(&1u16.to_le_bytes());
+    }
+    let poll = |b: &mut EventBuilder| {
+        b.param_i64(1).param(&fds).param_i64(1000);
+    };
+    let n = t.feed(100, PPME_SYSCALL_POLL_X, poll, "fdlist.nums");
+    assert_eq!(n.as_deref(), Some("3,9"));
+    let n = t.feed(100, PPME_SYSCALL_POLL_X, poll, "fdlist.names");
+    assert_eq!(n.as_deref(), Some("/etc/hosts,<NA>"));
+    let n = t.feed(100, PPME_SYSCALL_POLL_X, poll, "fdlist.cips");
+    assert_eq!(n, None, "no sockets among the fds");
+}
+
+#[test]
+fn inactive_threads_are_purged() {
+    let mut t = setup();
+    t.feed(
+        100,
+        PPME_SYSCALL_CHDIR_X,
+        |b| {
+            b.param_i64(0).param_str(b"/");
+        },
+        "proc.name",
+    );
+    // init (pid 1) never had an event: lastevent_ts 0, kept
+    let now = t.ts + 2_000_000_000;
+    assert_eq!(t.p.purge_inactive(now, 1_000_000_000), 1);
+    assert!(!t.p.state.threads.contains(100));
+    assert!(t.p.state.threads.contains(1));
+}

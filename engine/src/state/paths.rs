@@ -5,7 +5,7 @@
 use crate::fields::Values;
 
 /// Something a path can be written into: a plain byte vector or the open
-/// string of a [`Values`].
+/// string of a [`Values`]. Positions are relative to where the path starts.
 pub trait PathSink {
     fn put(&mut self, b: &[u8]);
     fn put_byte(&mut self, b: u8);
@@ -13,8 +13,8 @@ pub trait PathSink {
     fn written(&self) -> usize;
     /// Keeps only the first `n` written bytes.
     fn cut(&mut self, n: usize);
-    /// The last written byte.
-    fn last(&self) -> Option<u8>;
+    /// The written byte at `i`.
+    fn at(&self, i: usize) -> u8;
 }
 
 impl PathSink for Vec<u8> {
@@ -30,8 +30,8 @@ impl PathSink for Vec<u8> {
     fn cut(&mut self, n: usize) {
         self.truncate(n);
     }
-    fn last(&self) -> Option<u8> {
-        self.as_slice().last().copied()
+    fn at(&self, i: usize) -> u8 {
+        self[i]
     }
 }
 
@@ -48,49 +48,94 @@ impl PathSink for Values {
     fn cut(&mut self, n: usize) {
         self.truncate_open(n);
     }
-    fn last(&self) -> Option<u8> {
-        self.open_last()
+    fn at(&self, i: usize) -> u8 {
+        self.open_byte(i)
     }
 }
 
-/// Writes `path` resolved against `base` (a directory, with or without a
-/// trailing `/`) and normalised. An absolute `path` ignores `base`.
+/// libscap's path size limit (`SCAP_MAX_PATH_SIZE`).
+const MAX_PATH: usize = 4096;
+
+/// libsinsp `concatenate_paths(base, path)`: a relative `path` is appended
+/// to `base` as given (callers pass directories ending in `/`), an
+/// absolute one replaces it; `path` is normalised on the way (`./` skipped,
+/// `../` removes the previous component, repeated `/` folded, a trailing
+/// `/` dropped). The sink must be empty or positioned at the path start.
 pub fn concat_into<S: PathSink>(base: &[u8], path: &[u8], out: &mut S) {
-    let start = out.written();
-    if path.first() != Some(&b'/') {
-        push_components(base, start, out);
-    }
-    push_components(path, start, out);
-    if out.written() == start {
-        out.put_byte(b'/');
-    }
+    concat_impl(base, false, path, out)
 }
 
-/// Appends the components of `p`, folding `.` and `..` (never above
-/// `start`).
-fn push_components<S: PathSink>(p: &[u8], start: usize, out: &mut S) {
-    for comp in p.split(|&c| c == b'/') {
-        match comp {
-            b"" | b"." => {}
-            b".." => {
-                // drop the last component written
-                let mut n = out.written();
-                while n > start {
-                    n -= 1;
-                    out.cut(n + 1);
-                    if out.last() == Some(b'/') {
-                        out.cut(n);
-                        break;
-                    }
+/// [`concat_into`] with the directory `dir` as base, given with or without
+/// its trailing `/` (libsinsp appends one to dirfd names).
+pub fn concat_dir_into<S: PathSink>(dir: &[u8], path: &[u8], out: &mut S) {
+    concat_impl(dir, !dir.ends_with(b"/"), path, out)
+}
+
+fn concat_impl<S: PathSink>(base: &[u8], slash: bool, path: &[u8], out: &mut S) {
+    let start = out.written();
+    if base.len() + slash as usize + path.len() + 1 > MAX_PATH {
+        out.put(b"/DIR_TOO_LONG/FILENAME_TOO_LONG");
+        return;
+    }
+    if !path.is_empty() && path[0] != b'/' {
+        out.put(base);
+        if slash {
+            out.put_byte(b'/');
+        }
+    }
+    let empty_base = out.written() == start;
+    let at = |o: &S, i: usize| o.at(start + i);
+    let len = |o: &S| o.written() - start;
+    let rewind = |o: &mut S| {
+        let mut tc = len(o);
+        if tc <= 1 {
+            return;
+        }
+        tc -= 1;
+        while tc >= 1 && at(o, tc - 1) != b'/' {
+            tc -= 1;
+        }
+        o.cut(start + tc);
+    };
+    let mut i = 0;
+    loop {
+        let Some(&c) = path.get(i) else {
+            let tc = len(out);
+            if tc > 1 && at(out, tc - 1) == b'/' {
+                out.cut(start + tc - 1);
+            }
+            return;
+        };
+        let tc = len(out);
+        let next = path.get(i + 1).copied();
+        let after = path.get(i + 2).copied();
+        if c == b'.' && (tc == 0 || at(out, tc - 1) == b'/') {
+            match (next, after) {
+                (Some(b'.'), Some(b'/')) => {
+                    rewind(out);
+                    i += 3;
                 }
-                if n <= start {
-                    out.cut(start);
+                (Some(b'.'), None) => {
+                    rewind(out);
+                    i += 2;
+                }
+                (Some(b'/'), _) => i += 2,
+                (None, _) => i += 1,
+                _ => {
+                    out.put_byte(c);
+                    i += 1;
                 }
             }
-            c => {
-                out.put_byte(b'/');
-                out.put(c);
+        } else if c == b'/' {
+            if (tc > 0 && at(out, tc - 1) == b'/') || (tc == 0 && !empty_base) {
+                i += 1;
+            } else {
+                out.put_byte(c);
+                i += 1;
             }
+        } else {
+            out.put_byte(c);
+            i += 1;
         }
     }
 }
@@ -102,17 +147,30 @@ pub fn concat(base: &[u8], path: &[u8]) -> Vec<u8> {
     v
 }
 
+/// `path` resolved against the directory `dir` (see [`concat_dir_into`]).
+#[cfg(test)]
+pub fn concat_dir(dir: &[u8], path: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(dir.len() + path.len() + 2);
+    concat_dir_into(dir, path, &mut v);
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::concat;
 
     #[test]
-    fn joins_and_normalises() {
+    fn joins_and_normalises_like_libsinsp() {
         assert_eq!(concat(b"/home/u/", b"a.txt"), b"/home/u/a.txt");
-        assert_eq!(concat(b"/home/u", b"./a/../b"), b"/home/u/b");
+        assert_eq!(concat(b"/home/u/", b"./a/../b"), b"/home/u/b");
         assert_eq!(concat(b"/home/u/", b"/etc//passwd"), b"/etc/passwd");
         assert_eq!(concat(b"/", b".."), b"/");
         assert_eq!(concat(b"/a/b/", b"../../.."), b"/");
-        assert_eq!(concat(b"/a/", b""), b"/a");
+        assert_eq!(concat(b"/a/", b"x/"), b"/a/x");
+        assert_eq!(concat(b"<UNKNOWN>", b"file"), b"<UNKNOWN>file");
+        assert_eq!(concat(b"", b"/tmp/d1/d2/../..///f.txt"), b"/tmp/f.txt");
+        assert_eq!(concat(b"/a/", b""), b"");
+        assert_eq!(super::concat_dir(b"/etc", b"passwd"), b"/etc/passwd");
+        assert_eq!(super::concat_dir(b"/etc/", b"../x"), b"/x");
     }
 }
