@@ -35,12 +35,12 @@ static DEFINE_MUTEX(falcon_lock);	/* consumer, devices, tracepoints */
 static struct falcon_dev *falcon_devs;
 static unsigned int falcon_ndevs;
 static int falcon_nopen;
-static pid_t falcon_owner;		/* tgid of the consumer, 0 if none */
 static dev_t falcon_devt;
 static struct cdev falcon_cdev;
 static struct class *falcon_class;
 
 struct falcon_settings falcon_cfg;
+pid_t falcon_consumer_tgid;		/* written under falcon_lock */
 DEFINE_PER_CPU(struct falcon_ring __rcu *, falcon_cpu_ring);
 
 static void falcon_settings_reset(void)
@@ -66,7 +66,7 @@ static int falcon_open(struct inode *inode, struct file *filp)
 	dev = &falcon_devs[minor];
 
 	mutex_lock(&falcon_lock);
-	if (falcon_owner && falcon_owner != current->tgid) {
+	if (falcon_consumer_tgid && falcon_consumer_tgid != current->tgid) {
 		err = -EBUSY;
 		goto out;
 	}
@@ -88,7 +88,7 @@ static int falcon_open(struct inode *inode, struct file *filp)
 			falcon_ring_free(&dev->ring);
 			goto out;
 		}
-		falcon_owner = current->tgid;
+		WRITE_ONCE(falcon_consumer_tgid, current->tgid);
 	}
 	rcu_assign_pointer(per_cpu(falcon_cpu_ring, dev->cpu), &dev->ring);
 	dev->open = true;
@@ -111,7 +111,7 @@ static int falcon_release(struct inode *inode, struct file *filp)
 		WRITE_ONCE(falcon_cfg.capture, false);
 		/* waits for every running probe */
 		falcon_tracepoints_detach();
-		falcon_owner = 0;
+		WRITE_ONCE(falcon_consumer_tgid, 0);
 	} else {
 		/* probes run with preemption off: this waits for them */
 		synchronize_rcu();

@@ -29,6 +29,7 @@
 const struct falcon_event_desc falcon_event_descs[FALCON_EVENT_MAX] = {
 #include "falcon_events.def"
 };
+
 #undef FALCON_EVENT
 #undef FP
 
@@ -37,6 +38,7 @@ const struct falcon_event_desc falcon_event_descs[FALCON_EVENT_MAX] = {
 const struct falcon_syscall_desc falcon_syscalls[FALCON_SYSCALL_TABLE_SIZE] = {
 #include "falcon_syscalls.def"
 };
+
 #undef FALCON_SYSCALL
 
 int falcon_drop_category(u16 type)

@@ -50,6 +50,8 @@ struct falcon_settings {
 
 extern struct falcon_settings falcon_cfg;
 extern unsigned long falcon_ring_bytes;
+extern bool falcon_capture_self;
+extern pid_t falcon_consumer_tgid;	/* 0 when no consumer */
 
 /* The ring each CPU writes to; NULL while no consumer holds it. */
 DECLARE_PER_CPU(struct falcon_ring __rcu *, falcon_cpu_ring);

@@ -158,8 +158,10 @@ static void fe_pipe(struct falcon_evt *ev, const struct falcon_sc *sc)
 
 	if (sc->ret == 0 &&
 	    copy_from_user_nofault(fds, (const void __user *)sc->args[0],
-				   sizeof(fds)))
-		fds[0] = fds[1] = -1;
+				   sizeof(fds))) {
+		fds[0] = -1;
+		fds[1] = -1;
+	}
 	fe_s64(ev, fds[0]);
 	fe_s64(ev, fds[1]);
 	f = fds[0] >= 0 ? fget(fds[0]) : NULL;
@@ -623,7 +625,8 @@ void falcon_fill_exit(struct falcon_evt *ev, const struct falcon_sc *sc)
 		return;
 
 	/* dedicated event without a filler: the return value only */
-	fe_int(ev, sc->ret);
+	if (ev->nparams)
+		fe_int(ev, sc->ret);
 	while (ev->cur < ev->nparams && !ev->full)
 		fe_empty(ev);
 }

@@ -31,6 +31,16 @@ module_param_cb(ring_bytes, &ring_bytes_ops, &falcon_ring_bytes, 0644);
 MODULE_PARM_DESC(ring_bytes,
 		 "bytes per CPU ring: a power of two above 2 pages (default 8 MiB); applies to rings opened afterwards");
 
+/*
+ * Like the eBPF probe's self filter: the consumer's own syscalls are not
+ * captured (its drain loop and alert output would feed themselves), unless
+ * this is set (the tests check their own syscalls).
+ */
+bool falcon_capture_self;
+module_param_named(capture_self, falcon_capture_self, bool, 0644);
+MODULE_PARM_DESC(capture_self,
+		 "also capture the consumer process's own events (default: no)");
+
 static int __init falcon_init(void)
 {
 	int err = falcon_device_init();

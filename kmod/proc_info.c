@@ -28,9 +28,9 @@
 #include "falcon.h"
 #include "compat.h"
 
-#define PPM_EXE_WRITABLE	(1 << 0)
-#define PPM_EXE_FROM_MEMFD	(1 << 2)
-#define PPM_CL_CHILD_IN_PIDNS	(1 << 29)
+#define PPM_EXE_WRITABLE	BIT(0)
+#define PPM_EXE_FROM_MEMFD	BIT(2)
+#define PPM_CL_CHILD_IN_PIDNS	BIT(29)
 
 static u32 kb(unsigned long pages)
 {

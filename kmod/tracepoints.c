@@ -26,8 +26,11 @@
 
 static bool falcon_tp_on(int code)
 {
-	return READ_ONCE(falcon_cfg.capture) &&
-	       test_bit(code, &falcon_cfg.tp_mask);
+	if (!READ_ONCE(falcon_cfg.capture) ||
+	    !test_bit(code, &falcon_cfg.tp_mask))
+		return false;
+	return READ_ONCE(falcon_capture_self) ||
+	       current->tgid != READ_ONCE(falcon_consumer_tgid);
 }
 
 /* The ring of this CPU, or NULL; preemption must be disabled. */

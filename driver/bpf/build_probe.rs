@@ -146,6 +146,24 @@ fn op_code(op: &str, ty: &str) -> Result<String, String> {
     })
 }
 
+/// Bytes of an op's parameter when it is always a fixed-size integer (or
+/// always empty); `None` when its size depends on the data.
+fn fixed_size(op: &str, ty: &str) -> Option<u32> {
+    if op == "-" {
+        return Some(0);
+    }
+    let name = op.trim_end_matches(|c: char| c.is_ascii_digit() || c == ':');
+    let int_ops = [
+        "ret", "a", "ofl", "omode", "mode", "howfl", "howmode", "howres", "cl", "ptreq", "fcntl",
+        "mmfl", "prot", "mntfl", "capinh", "capprm", "capeff", "iovsz",
+    ];
+    if int_ops.contains(&name) {
+        width(ty)
+    } else {
+        None
+    }
+}
+
 fn drop_category(c: &str) -> Result<&'static str, String> {
     Ok(match c {
         "ox" => "FALCON_DROP_OPEN_EXIT",
@@ -203,17 +221,30 @@ pub fn gen_fillers(spec: &str, events: &str, syscalls: &str) -> Result<String, S
         writeln!(c, "TP_SEC(\"sys_exit\")\nint sx_{}(__u64 *ctx)\n{{", f[0]).unwrap();
         c.push_str("\tstruct pt_regs *regs = (struct pt_regs *)ctx[0];\n\tlong ret = ctx[1];\n\tstruct ev e;\n\n");
         c.push_str("\t(void)regs;\n\t(void)ret;\n");
-        writeln!(
-            c,
-            "\tif (!ev_begin(&e, {sym}, {}, {cat}))\n\t\treturn 0;",
-            types.len()
-        )
+        let fixed: Option<u32> = ops
+            .iter()
+            .zip(types)
+            .map(|(op, ty)| fixed_size(op, ty))
+            .sum::<Option<u32>>()
+            .map(|body| 26 + 2 * types.len() as u32 + body);
+        let n = types.len();
+        match fixed {
+            Some(size) => writeln!(
+                c,
+                "\tif (!ev_reserve(&e, {sym}, {n}, {size}, {cat}))\n\t\treturn 0;"
+            ),
+            None => writeln!(c, "\tif (!ev_begin(&e, {sym}, {n}, {cat}))\n\t\treturn 0;"),
+        }
         .unwrap();
         for (op, ty) in ops.iter().zip(types) {
             let code = op_code(op, ty).map_err(|m| at(format!("{sym}: {m}")))?;
             writeln!(c, "\t{code}").unwrap();
         }
-        c.push_str("\treturn ev_submit(&e);\n}\n\n");
+        c.push_str(if fixed.is_some() {
+            "\treturn ev_commit(&e);\n}\n\n"
+        } else {
+            "\treturn ev_submit(&e);\n}\n\n"
+        });
     }
     Ok(c)
 }

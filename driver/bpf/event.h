@@ -4,9 +4,9 @@
  * the 26-byte header, nparams u16 lengths, then the bodies.
  *
  * An event is built in the per-CPU scratch slot and copied into this CPU's
- * ring buffer by ev_submit(). Fixed-size events that are produced on every
- * syscall (the generic event) are written straight into a ring reservation
- * instead, see generic_exit() in falcon.bpf.c.
+ * ring buffer by ev_submit(). Fixed-size events (only integers, known at
+ * build time) are written straight into a ring reservation instead:
+ * ev_reserve() ... ev_commit().
  */
 #ifndef FALCON_BPF_EVENT_H
 #define FALCON_BPF_EVENT_H
@@ -21,6 +21,7 @@ struct ev {
 	__u32 idx;		/* next length slot */
 	__u32 cat;		/* drop category, enum falcon_drop_category */
 	struct falcon_bpf_counters *cnt;
+	void *rb;		/* ring of a reservation (ev_reserve) */
 };
 
 static __always_inline __u64 now_ns(void)
@@ -76,6 +77,48 @@ static __always_inline int ev_begin(struct ev *e, __u16 type, __u32 nparams,
 	e->pos = HDR_LEN + 2 * nparams;
 	e->idx = 0;
 	return 1;
+}
+
+/*
+ * Starts a fixed-size event of exactly `size` bytes (a constant) straight in
+ * this CPU's ring: reserve now, ev_commit() when filled, no copy.
+ */
+static __always_inline int ev_reserve(struct ev *e, __u16 type, __u32 nparams,
+				      __u32 size, __u32 cat)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	void *rb = bpf_map_lookup_elem(&ringbufs, &cpu);
+
+	e->cnt = bpf_map_lookup_elem(&counters, &cpu);
+	e->cat = cat;
+	if (!rb) {
+		count_drop(e->cnt, cat);
+		return 0;
+	}
+	e->buf = bpf_ringbuf_reserve(rb, size, 0);
+	if (!e->buf) {
+		count_drop(e->cnt, cat);
+		return 0;
+	}
+	e->rb = rb;
+	e->path = NULL;
+	*(__u64 *)&e->buf[0] = now_ns();
+	*(__u64 *)&e->buf[8] = (__u32)bpf_get_current_pid_tgid();
+	*(__u32 *)&e->buf[16] = size;
+	*(__u16 *)&e->buf[20] = type;
+	*(__u32 *)&e->buf[22] = nparams;
+	e->pos = HDR_LEN + 2 * nparams;
+	e->idx = 0;
+	return 1;
+}
+
+/* Publishes an event started with ev_reserve(). */
+static __always_inline int ev_commit(struct ev *e)
+{
+	bpf_ringbuf_submit(e->buf, wake_flags(e->rb));
+	if (e->cnt)
+		e->cnt->n_evts++;
+	return 0;
 }
 
 /* Overrides the thread id of the header (child side of a fork). */

@@ -30,6 +30,7 @@
 #define TP_SEC(name) SEC("tp_btf/" name)
 #endif
 
+#define TS_COMPAT 0x0002
 #define NR_EXECVE 59
 #define NR_EXECVEAT 322
 #define NR_OPEN 2
@@ -110,6 +111,9 @@ int sys_exit(__u64 *ctx)
 		return 0;
 	nr = id;
 	if (!wanted(nr) || is_self())
+		return 0;
+	/* ia32 syscalls are numbered differently: not captured */
+	if (BPF_CORE_READ(cur_task(), thread_info.status) & TS_COMPAT)
 		return 0;
 	bpf_tail_call(ctx, &sys_exit_progs, nr);
 	return generic_exit(nr);

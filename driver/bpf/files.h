@@ -140,8 +140,9 @@ static __always_inline long unix_path(__u8 *d, struct sock *sk)
 }
 
 /*
- * The socket tuple of fd in the scap SOCKTUPLE encoding. Outbound (connect,
- * send): source is the local end. Inbound (accept): source is the peer.
+ * The socket tuple of fd in the scap SOCKTUPLE encoding: family, source
+ * address, source port, destination address, destination port. Outbound
+ * (connect, send): source is the local end. Inbound (accept): the peer.
  */
 static __always_inline void ev_tuple_fd(struct ev *e, long fd, int inbound)
 {
@@ -162,8 +163,8 @@ static __always_inline void ev_tuple_fd(struct ev *e, long fd, int inbound)
 
 		d[0] = FALCON_AF_INET;
 		*(__u32 *)&d[1] = inbound ? raddr : laddr;
-		*(__u32 *)&d[5] = inbound ? laddr : raddr;
-		*(__u16 *)&d[9] = inbound ? rport : lport;
+		*(__u16 *)&d[5] = inbound ? rport : lport;
+		*(__u32 *)&d[7] = inbound ? laddr : raddr;
 		*(__u16 *)&d[11] = inbound ? lport : rport;
 		ev_commit_bytes(e, 13);
 	} else if (fam == L_AF_INET6) {
@@ -172,8 +173,8 @@ static __always_inline void ev_tuple_fd(struct ev *e, long fd, int inbound)
 
 		d[0] = FALCON_AF_INET6;
 		__builtin_memcpy(&d[1], inbound ? &ra : &la, 16);
-		__builtin_memcpy(&d[17], inbound ? &la : &ra, 16);
-		*(__u16 *)&d[33] = inbound ? rport : lport;
+		*(__u16 *)&d[17] = inbound ? rport : lport;
+		__builtin_memcpy(&d[19], inbound ? &la : &ra, 16);
 		*(__u16 *)&d[35] = inbound ? lport : rport;
 		ev_commit_bytes(e, 37);
 	} else if (fam == L_AF_UNIX) {

@@ -47,8 +47,10 @@ static long path_step(__u64 i, void *arg)
 		w->m = mp;
 		return 0;
 	}
-	if (d == parent)
-		return 1;
+	/*
+	 * Below a mount root every dentry has a parent; one that is its own
+	 * parent is disconnected (memfd, pipe): its name ends the walk.
+	 */
 	name = BPF_CORE_READ(d, d_name);
 	len = name.len & 0xff;
 	off = w->off;
@@ -60,7 +62,7 @@ static long path_step(__u64 i, void *arg)
 	w->path[off & PATH_MASK] = '/';
 	w->off = off;
 	w->d = parent;
-	return 0;
+	return d == parent;
 }
 
 /* Path of a file, walking dentries and mounts (no bpf_d_path here). */
@@ -153,6 +155,119 @@ static __always_inline void ev_user_area(struct ev *e, __u64 start, __u64 end)
 	ev_commit_bytes(e, total);
 }
 
+/* kernfs_node before 6.15 named its parent link `parent` */
+struct kernfs_node___old {
+	struct kernfs_node___old *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	return (struct kernfs_node *)BPF_CORE_READ(
+		(struct kernfs_node___old *)kn, parent);
+}
+
+struct cg_walk {
+	struct kernfs_node *kn;
+	__u8 *path;
+	__u32 off;
+};
+
+/* One step of ev_cgroups, run by bpf_loop: 0 = go on, 1 = done. */
+static long cg_step(__u64 i, void *arg)
+{
+	struct cg_walk *w = arg;
+	struct kernfs_node *kn = w->kn;
+	struct kernfs_node *parent = kn_parent(kn);
+	const char *name;
+	long len;
+	__u32 off;
+
+	if (!parent)
+		return 1;	/* the hierarchy's root: "/" */
+	name = BPF_CORE_READ(kn, name);
+	len = bpf_probe_read_kernel_str(&w->path[PATH_HALF], 256, name);
+	if (len <= 1)
+		return 1;
+	len -= 1;
+	off = w->off;
+	if (off < len + 1)
+		return 1;
+	off -= len;
+	bpf_probe_read_kernel(&w->path[off & PATH_MASK], len & 0xff, name);
+	off -= 1;
+	w->path[off & PATH_MASK] = '/';
+	w->off = off;
+	w->kn = parent;
+	return 0;
+}
+
+/* libscap's controller names, each followed by '=' */
+static const char cg_names[7][12] = {
+	"cpuset=", "cpu=", "cpuacct=", "io=", "memory=", "devices=", "pids=",
+};
+
+struct cg_emit {
+	__u8 *buf;
+	__u8 *path;
+	__u64 pos;
+	__u32 off;
+	__u32 n;
+};
+
+/* Writes "name=path\0" for controller `i`, run by bpf_loop. */
+static long cg_put(__u64 i, void *arg)
+{
+	struct cg_emit *c = arg;
+	long l;
+
+	if (i >= 7)
+		return 1;
+	l = bpf_probe_read_kernel_str(&c->buf[c->pos & SCRATCH_MASK], 12,
+				      cg_names[i & 7]);
+	if (l <= 1)
+		return 1;
+	c->pos += l - 1;
+	bpf_probe_read_kernel(&c->buf[c->pos & SCRATCH_MASK], c->n & 1023,
+			      &c->path[c->off & PATH_MASK]);
+	c->pos += c->n & 1023;
+	c->buf[c->pos & SCRATCH_MASK] = 0;
+	c->pos += 1;
+	return 0;
+}
+
+/*
+ * cgroups: the thread's cgroup v2 path, once per controller in the
+ * "subsys=path\0" form libscap writes (v2 has one hierarchy for all).
+ */
+static __always_inline void ev_cgroups(struct ev *e, struct task_struct *t)
+{
+	struct cg_walk w = {
+		.kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn),
+		.path = e->path,
+		.off = PATH_HALF - 1,
+	};
+	struct cg_emit c;
+
+	if (!w.kn) {
+		ev_empty(e);
+		return;
+	}
+	bpf_loop(32, cg_step, &w, 0);
+	if (w.off == PATH_HALF - 1) {
+		w.off -= 1;
+		e->path[w.off & PATH_MASK] = '/';
+	}
+	c.buf = e->buf;
+	c.path = e->path;
+	c.pos = e->pos;
+	c.off = w.off;
+	c.n = PATH_HALF - 1 - w.off;
+	bpf_loop(7, cg_put, &c, 0);
+	ev_commit_bytes(e, c.pos - e->pos);
+}
+
 /* The pid number of `p` in its own (innermost) namespace. */
 static __always_inline __s64 pid_vnr(struct pid *p)
 {
@@ -238,7 +353,7 @@ static __always_inline void ev_proc_common(struct ev *e, struct task_struct *t)
 	}
 	bpf_probe_read_kernel_str(comm, sizeof(comm), &t->comm);
 	ev_kernel_str(e, comm);
-	ev_empty(e);	/* cgroups: read from /proc by the engine when needed */
+	ev_cgroups(e, t);
 }
 
 /* clone/fork/vfork/clone3 exit, parent side (ret > 0) or child (ret == 0). */
@@ -259,6 +374,18 @@ static __always_inline int proc_clone_exit(__u16 type, long ret, __u64 flags)
 	ev_u64(&e, pid_vnr(BPF_CORE_READ(t, group_leader, thread_pid)));
 	ev_empty(&e);	/* pidns_init_start_ts */
 	return ev_submit(&e);
+}
+
+/* memfd_create files are named "memfd:<name>" on the internal shm mount. */
+static __always_inline int exe_is_memfd(struct file *exe)
+{
+	const unsigned char *name = BPF_CORE_READ(exe, f_path.dentry, d_name.name);
+	char p[6] = {};
+
+	if (bpf_probe_read_kernel(p, sizeof(p), name))
+		return 0;
+	return p[0] == 'm' && p[1] == 'e' && p[2] == 'm' && p[3] == 'f' &&
+	       p[4] == 'd' && p[5] == ':';
 }
 
 /*
@@ -291,7 +418,7 @@ static __always_inline int proc_exec_exit(__u16 type, long ret,
 	ev_u32(&e, task_tty(t));
 	ev_u64(&e, task_pgid(t));
 	ev_u32(&e, BPF_CORE_READ(t, loginuid.val));
-	if (ino && BPF_CORE_READ(ino, __i_nlink) == 0)
+	if (exe && exe_is_memfd(exe))
 		flags |= PPM_EXE_FROM_MEMFD;
 	ev_u32(&e, flags);
 	ev_u64(&e, cap_u64(&c->cap_inheritable));

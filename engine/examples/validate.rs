@@ -1,15 +1,19 @@
-//! `cargo run --example validate -- FILE...`: prints the `-V` text (and
-//! with `--json` the `falco_load_results` JSON) for rules files.
+//! `cargo run --example validate -- [--json] [-L] FILE...`: prints the
+//! `-V` text (with `--json` the `falco_load_results` JSON, with `-L` also
+//! `falco_describe_results`) for rules files.
 
 use falcon_engine::filter::syscall::SyscallFields;
 use falcon_engine::rules::{LoadOptions, SourceSet, load_rules};
 
 fn main() {
     let mut json = false;
+    let mut list = false;
     let mut paths = Vec::new();
     for a in std::env::args().skip(1) {
         if a == "--json" {
             json = true;
+        } else if a == "-L" {
+            list = true;
         } else {
             paths.push(std::path::PathBuf::from(a));
         }
@@ -20,10 +24,11 @@ fn main() {
     let res = load_rules(&paths, &sources, &LoadOptions::default());
     let dt = t0.elapsed();
     if json {
-        println!(
-            "{}",
-            serde_json::json!({ "falco_load_results": res.load_results_json() })
-        );
+        let mut out = serde_json::json!({ "falco_load_results": res.load_results_json() });
+        if list && res.successful() {
+            out["falco_describe_results"] = res.describe(None).expect("describe");
+        }
+        println!("{out}");
     } else {
         println!("{}", res.validation_text());
         let contents = |n: &str| res.content(n);

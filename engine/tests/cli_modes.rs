@@ -287,3 +287,54 @@ fn selection_flags_and_priority() {
     let o = replay(&["-o", "rules[]={disable: {rule: \"open_*\"}}"]);
     assert!(stdout(&o).contains("Events detected: 0"));
 }
+
+#[test]
+fn append_output_extra_text_and_fields() {
+    let d = tmp("append");
+    let conf = d.join("falcon.yaml");
+    std::fs::write(
+        &conf,
+        "append_output:\n  - match: {source: syscall}\n    extra_output: \"pid=%proc.pid\"\n    extra_fields:\n      - wd: \"%proc.cwd\"\n      - proc.name\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_falcon"))
+        .args(["-c", conf.to_str().unwrap()])
+        .args([
+            "-o",
+            "syslog_output.enabled=false",
+            "-o",
+            "log_syslog=false",
+        ])
+        .args(["-o", "json_output=true"])
+        .args(["-r", &legacy("rules/single_rule.yaml")])
+        .args(["-e", &legacy("trace_files/cat_write.scap")])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let line = stdout(&o).lines().next().unwrap().to_string();
+    let v: Value = serde_json::from_str(&line).unwrap();
+    let out = v["output"].as_str().unwrap();
+    let pid = out
+        .split("(command=cat /dev/null) pid=")
+        .nth(1)
+        .unwrap_or("");
+    assert!(
+        !pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit()),
+        "{out}"
+    );
+    assert_eq!(v["output_fields"]["proc.name"], "cat");
+    assert!(v["output_fields"]["wd"].is_string());
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+#[test]
+fn source_flags_and_dry_run() {
+    let o = replay(&["--disable-source", "syscall"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("Must enable at least one event source"));
+    let o = replay(&["--enable-source", "k8s_audit"]);
+    assert!(stderr(&o).contains("unknown event source: k8s_audit"));
+    let o = replay(&["--enable-source", "syscall", "--dry-run"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("Events detected"));
+}

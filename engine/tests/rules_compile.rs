@@ -179,11 +179,19 @@ fn type_errors_and_unknown_fields() {
     let cases = [
         (
             "proc.pid contains 1",
-            "'contains' operator not supported for numeric filters",
+            "filter error: 'contains' operator not supported for numeric filters",
         ),
         (
             "proc.name bcontains 6161",
-            "'bcontains' operator not supported for string filters",
+            "filter error: 'bcontains' operator not supported for string filters",
+        ),
+        (
+            "proc.name pmatch val(proc.pname)",
+            "operator 'pmatch' doesn't support right-hand side fields",
+        ),
+        (
+            "proc.aname = val(proc.pname)",
+            "field 'proc.aname' doesn't support right-hand side fields",
         ),
         (
             "proc.nobody = 1",
@@ -214,4 +222,63 @@ fn too_many_event_types_warns() {
     );
     let y = "- rule: r\n  desc: d\n  condition: proc.name = x\n  output: x\n  priority: INFO\n  warn_evttypes: false\n";
     assert!(load(y).files[0].warnings.is_empty());
+}
+
+#[test]
+fn hostile_nesting_is_an_error() {
+    let deep = format!("{}evt.type = open{}", "(".repeat(3000), ")".repeat(3000));
+    let y = format!("- rule: r\n  desc: d\n  condition: {deep}\n  output: x\n  priority: INFO\n");
+    let res = load(&y);
+    let e = &res.files[0].errors[0];
+    assert_eq!(e.message, "exceeded max depth limit of 1000");
+    // 40 macros each using the previous one twice: 2^40 nodes if expanded
+    let mut y = String::from("- macro: m0\n  condition: evt.type = open\n");
+    for i in 1..40 {
+        y += &format!("- macro: m{i}\n  condition: m{p} or m{p}\n", p = i - 1);
+    }
+    y += "- rule: r\n  desc: d\n  condition: m39\n  output: x\n  priority: INFO\n";
+    let res = load(&y);
+    let e = &res.files[0].errors[0];
+    assert!(
+        e.message
+            .starts_with("condition too large after macro expansion"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn outputs_are_validated() {
+    let rule = |out: &str| {
+        format!(
+            "- rule: r\n  desc: d\n  condition: evt.type = open\n  output: \"{out}\"\n  priority: INFO\n"
+        )
+    };
+    assert!(
+        load(&rule(
+            "file=%fd.name proc=%proc.aname[2] low=%tolower(proc.name) %20proc.name)"
+        ))
+        .successful()
+    );
+    for (out, msg) in [
+        ("x %nosuch", "unknown filter: unexpected token after '"),
+        ("x %fd.net", "unknown filter: unexpected token after '"),
+        (
+            "x %",
+            "invalid formatting syntax: formatting cannot end with a %",
+        ),
+    ] {
+        let res = load(&rule(out));
+        let e = &res.files[0].errors[0];
+        assert_eq!(
+            (e.code.code(), e.message.as_str()),
+            ("LOAD_ERR_COMPILE_OUTPUT", msg),
+            "{out}"
+        );
+    }
+    let res = load(&rule("x %proc.namex"));
+    assert!(
+        res.successful(),
+        "a token is cut back until a field compiles"
+    );
 }

@@ -43,6 +43,20 @@ pub struct ProbeConfig {
     pub self_tgid: u32,
     /// attach the open/connect enter tracepoints
     pub enter_events: bool,
+    /// which program flavour to load
+    pub flavour: Flavour,
+}
+
+/// The attach type of the probe's programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flavour {
+    /// `tp_btf`, falling back to raw tracepoints if the kernel refuses it
+    #[default]
+    Auto,
+    /// `tp_btf` only
+    TpBtf,
+    /// raw tracepoints only
+    RawTp,
 }
 
 impl Default for ProbeConfig {
@@ -54,6 +68,7 @@ impl Default for ProbeConfig {
             syscalls: super::all_syscalls(),
             self_tgid: std::process::id(),
             enter_events: true,
+            flavour: Flavour::Auto,
         }
     }
 }
@@ -179,15 +194,18 @@ impl Probe {
         let ncpu = libbpf_rs::num_possible_cpus().map_err(Error::Open)? as u32;
         let boot = boot_time_ns();
         let mut warnings = Vec::new();
-        let (obj, flavour) = match open_and_load(PROBE_TP_BTF, "tp_btf", cfg, ncpu, boot) {
-            Ok(o) => (o, "tp_btf"),
-            Err(first) => {
-                warnings.push(format!("{first}; falling back to raw tracepoints"));
-                (
-                    open_and_load(PROBE_RAW_TP, "raw_tp", cfg, ncpu, boot)?,
-                    "raw_tp",
-                )
-            }
+        let raw = || open_and_load(PROBE_RAW_TP, "raw_tp", cfg, ncpu, boot);
+        let btf = || open_and_load(PROBE_TP_BTF, "tp_btf", cfg, ncpu, boot);
+        let (obj, flavour) = match cfg.flavour {
+            Flavour::RawTp => (raw()?, "raw_tp"),
+            Flavour::TpBtf => (btf()?, "tp_btf"),
+            Flavour::Auto => match btf() {
+                Ok(o) => (o, "tp_btf"),
+                Err(first) => {
+                    warnings.push(format!("{first}; falling back to raw tracepoints"));
+                    (raw()?, "raw_tp")
+                }
+            },
         };
 
         let mut rings = Vec::with_capacity(ncpu as usize);

@@ -10,7 +10,7 @@
 mod load;
 mod ring;
 
-pub use load::{Probe, ProbeConfig};
+pub use load::{Flavour, Probe, ProbeConfig};
 pub use ring::BpfRing;
 
 use crate::abi::{FALCON_DROP_CATEGORIES, SYSCALL_TABLE};

@@ -11,13 +11,21 @@
 //! Events of one CPU are in timestamp order; across CPUs they are not
 //! merged here (that is the stream's job).
 //!
-//! For the engine (`engine.kind: kmod` / `auto`): build [`KmodOptions`]
-//! from the syscalls of interest (native x86_64 numbers, see
-//! `abi::SYSCALL_TABLE`) and the snaplen, call `KmodSource::open`, register
-//! nothing (the module has no poll support: drain on a 1 ms timer, like
-//! the eBPF rings without wakeups), call `drain` in the loop and `stats`
-//! for the drop alert. `KmodSource::available()` tells `auto` whether the
-//! module is loaded.
+//! For the engine (`engine.kind: kmod` / `auto`):
+//! - `auto`: [`KmodSource::available`] says whether `/dev/falcon0` exists.
+//! - open: [`KmodSource::open`] with [`KmodOptions`] built from the syscalls
+//!   of interest (native x86_64 numbers, as for `bpf::ProbeConfig`), the
+//!   snaplen and `engine.kmod` buffer size (`ring_bytes`). The module drops
+//!   the consumer's own syscalls itself (like `self_tgid` in the probe).
+//! - loop: the module has no poll/wakeup support, so drain on the loop's
+//!   timeout (like the eBPF rings between wakeups): pass
+//!   [`KmodSource::rings_mut`] to `stream::Merger::drain` (each `KmodRing`
+//!   is a `stream::Ring`). Timestamps are CLOCK_REALTIME ns, the same clock
+//!   as the probe's, so `now_ns` is the wall clock.
+//! - counters: [`KmodSource::stats`]`().rings[cpu]` has `n_evts`,
+//!   `n_drops_buffer` (+ by category), `n_drops_pf` and `n_preemptions`;
+//!   `n_evts` includes the drops.
+//! - shutdown: [`KmodSource::stop`], a last `Merger::drain_all`, drop.
 
 mod ring;
 mod sys;
@@ -33,6 +41,7 @@ use crate::abi::{
     FALCON_IOCTL_NR_GET_SCHEMA_VERSION, FALCON_IOCTL_NR_SET_SNAPLEN, FALCON_SYSCALL_TABLE_SIZE,
 };
 use crate::event::Event;
+use crate::stream;
 use ring::{Ring, RingMem};
 pub use ring::{RingCounters, RingError};
 
@@ -155,7 +164,10 @@ unsafe impl RingMem for DeviceMem {
     }
 }
 
-struct Device {
+/// One CPU's ring of the module. It implements [`stream::Ring`], so a
+/// [`stream::Merger`] can merge the rings of a [`KmodSource`]
+/// ([`KmodSource::rings_mut`]) like the eBPF rings.
+pub struct KmodRing {
     ring: Ring<DeviceMem>,
     fd: OwnedFd,
     path: PathBuf,
@@ -166,7 +178,7 @@ struct Device {
 
 /// The open kernel-module capture: every CPU's ring.
 pub struct KmodSource {
-    devices: Vec<Device>,
+    devices: Vec<KmodRing>,
 }
 
 impl std::fmt::Debug for KmodSource {
@@ -293,7 +305,7 @@ impl KmodSource {
         Ok(src)
     }
 
-    fn open_device(path: PathBuf, size: u32) -> Result<Device, KmodError> {
+    fn open_device(path: PathBuf, size: u32) -> Result<KmodRing, KmodError> {
         let fd = sys::open_device(&path).map_err(|source| {
             if source.raw_os_error() == Some(libc::EBUSY) {
                 KmodError::Busy { path: path.clone() }
@@ -331,7 +343,7 @@ impl KmodSource {
         };
         let data = map(2 * size as usize, false, "the data pages")?;
         let info = map(sys::page_size(), true, "the info page")?;
-        Ok(Device {
+        Ok(KmodRing {
             ring: Ring::new(DeviceMem { info, data, size }),
             fd,
             path,
@@ -339,6 +351,12 @@ impl KmodSource {
             bad_batches: 0,
             last_error: None,
         })
+    }
+
+    /// The rings, for a [`stream::Merger`] (index = CPU). Events taken
+    /// this way are not counted in [`KmodStats::delivered`].
+    pub fn rings_mut(&mut self) -> &mut [KmodRing] {
+        &mut self.devices
     }
 
     /// Number of rings (one per possible CPU).
@@ -401,6 +419,32 @@ impl KmodSource {
     pub fn ioctl(&self, nr: u32, arg: u64) -> Result<i64, KmodError> {
         let d = &self.devices[0];
         ioctl(&d.fd, &d.path, nr, arg)
+    }
+}
+
+impl std::fmt::Debug for KmodRing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KmodRing")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl stream::Ring for KmodRing {
+    fn begin(&mut self) {
+        self.ring.snap_begin()
+    }
+    fn peek(&self) -> Option<&[u8]> {
+        self.ring.snap_peek()
+    }
+    fn advance(&mut self) {
+        self.ring.snap_advance()
+    }
+    fn last_ts(&self) -> Option<u64> {
+        self.ring.snap_last_ts()
+    }
+    fn commit(&mut self) {
+        self.ring.snap_commit()
     }
 }
 

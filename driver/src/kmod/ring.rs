@@ -56,11 +56,127 @@ pub enum RingError {
 
 pub(crate) struct Ring<M: RingMem> {
     mem: M,
+    /// Snapshot for the merged stream (`stream::Ring`): tail and bytes
+    /// available when it was taken, the cursor inside it, the length of
+    /// the record at the cursor and the timestamp of the last event.
+    snap_tail: u32,
+    snap_avail: u32,
+    cursor: u32,
+    rec_len: u32,
+    snap_last_ts: Option<u64>,
+}
+
+fn rd_u32(b: &[u8], o: usize) -> u32 {
+    u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]])
+}
+
+fn rd_u64(b: &[u8], o: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[o..o + 8]);
+    u64::from_le_bytes(a)
 }
 
 impl<M: RingMem> Ring<M> {
     pub(crate) fn new(mem: M) -> Self {
-        Ring { mem }
+        Ring {
+            mem,
+            snap_tail: 0,
+            snap_avail: 0,
+            cursor: 0,
+            rec_len: 0,
+            snap_last_ts: None,
+        }
+    }
+
+    /// The snapshot's bytes (see `begin`).
+    fn snap_bytes(&self) -> &[u8] {
+        // SAFETY: snap_tail < size and snap_avail < size, so the range is
+        // inside the 2 * size mapping RingMem guarantees.
+        unsafe {
+            std::slice::from_raw_parts(
+                self.mem.data().add(self.snap_tail as usize),
+                self.snap_avail as usize,
+            )
+        }
+    }
+
+    /// Length of the record at `off` in the snapshot: its header's `len`
+    /// when that is sane, else everything left (a malformed record that
+    /// cannot be skipped precisely: the rest of the snapshot goes with it).
+    fn record_len(&self, off: u32) -> u32 {
+        let b = self.snap_bytes();
+        let rest = b.len() as u32 - off;
+        if rest < FALCON_EVT_HDR_LEN {
+            return rest;
+        }
+        let len = rd_u32(b, off as usize + 16);
+        if len < FALCON_EVT_HDR_LEN || len > rest {
+            rest
+        } else {
+            len
+        }
+    }
+
+    /// Snapshots the committed events (merged-stream interface).
+    pub(crate) fn snap_begin(&mut self) {
+        let size = self.mem.size();
+        let head = self.head_atomic().load(Ordering::Acquire);
+        let tail = self.tail_atomic().load(Ordering::Relaxed);
+        if head >= size || tail >= size {
+            // corrupt offsets: resynchronise, nothing to hand out
+            self.tail_atomic().store(head % size, Ordering::Release);
+            self.snap_avail = 0;
+        } else {
+            self.snap_tail = tail;
+            self.snap_avail = head.wrapping_sub(tail) & (size - 1);
+        }
+        self.cursor = 0;
+        self.snap_last_ts = None;
+        // one pass over the headers for the last timestamp
+        let mut off = 0;
+        while off < self.snap_avail {
+            let l = self.record_len(off);
+            if l >= FALCON_EVT_HDR_LEN {
+                self.snap_last_ts = Some(rd_u64(self.snap_bytes(), off as usize));
+            }
+            off += l;
+        }
+        self.rec_len = if self.snap_avail > 0 {
+            self.record_len(0)
+        } else {
+            0
+        };
+    }
+
+    pub(crate) fn snap_peek(&self) -> Option<&[u8]> {
+        (self.cursor < self.snap_avail).then(|| {
+            &self.snap_bytes()[self.cursor as usize..(self.cursor + self.rec_len) as usize]
+        })
+    }
+
+    pub(crate) fn snap_advance(&mut self) {
+        if self.cursor < self.snap_avail {
+            self.cursor += self.rec_len;
+            self.rec_len = if self.cursor < self.snap_avail {
+                self.record_len(self.cursor)
+            } else {
+                0
+            };
+        }
+    }
+
+    pub(crate) fn snap_last_ts(&self) -> Option<u64> {
+        self.snap_last_ts
+    }
+
+    /// Publishes the tail up to the cursor.
+    pub(crate) fn snap_commit(&mut self) {
+        let size = self.mem.size();
+        let tail = self.snap_tail.wrapping_add(self.cursor) & (size - 1);
+        self.tail_atomic().store(tail, Ordering::Release);
+        self.snap_tail = tail;
+        self.snap_avail -= self.cursor;
+        self.cursor = 0;
     }
 
     fn head_atomic(&self) -> &AtomicU32 {
@@ -257,6 +373,64 @@ mod tests {
         mem.info[0] = (5000u64 << 32) | 3;
         let err = Ring::new(&mut mem).drain(&mut |_| {}).unwrap_err();
         assert!(matches!(err, RingError::BadOffsets { .. }));
+    }
+
+    /// The merged-stream interface over a ring that wraps.
+    struct Snap<'a>(Ring<&'a mut FakeMem>);
+
+    impl crate::stream::Ring for Snap<'_> {
+        fn begin(&mut self) {
+            self.0.snap_begin()
+        }
+        fn peek(&self) -> Option<&[u8]> {
+            self.0.snap_peek()
+        }
+        fn advance(&mut self) {
+            self.0.snap_advance()
+        }
+        fn last_ts(&self) -> Option<u64> {
+            self.0.snap_last_ts()
+        }
+        fn commit(&mut self) {
+            self.0.snap_commit()
+        }
+    }
+
+    #[test]
+    fn merges_through_the_stream_interface() {
+        let mut a = FakeMem::new(4096);
+        let mut b = FakeMem::new(4096);
+        // ring a starts near its end so its events wrap
+        a.set_head(4000);
+        a.info[0] |= 4000u64 << 32;
+        for ts in [1, 4, 6] {
+            a.produce(&event(ts));
+        }
+        for ts in [2, 3, 5] {
+            b.produce(&event(ts));
+        }
+        let (ha, hb) = (a.head(), b.head());
+        let mut rings = [Snap(Ring::new(&mut a)), Snap(Ring::new(&mut b))];
+        let mut m = crate::stream::Merger::new(0, 100);
+        let mut seen = Vec::new();
+        let st = m.drain_all(&mut rings, |cpu, e| seen.push((cpu, e.ts())));
+        assert_eq!(st.events, 6);
+        assert_eq!(seen, vec![(0, 1), (1, 2), (1, 3), (0, 4), (1, 5), (0, 6)]);
+        assert_eq!((a.tail(), b.tail()), (ha, hb));
+    }
+
+    #[test]
+    fn stream_interface_skips_garbage() {
+        let mut a = FakeMem::new(4096);
+        a.produce(&event(1));
+        a.produce(&[0xff; 30]);
+        let mut rings = [Snap(Ring::new(&mut a))];
+        let mut m = crate::stream::Merger::new(0, 100);
+        let mut seen = Vec::new();
+        let st = m.drain_all(&mut rings, |_, e| seen.push(e.ts()));
+        assert_eq!(seen, vec![1]);
+        assert_eq!(st.malformed, 1);
+        assert_eq!(a.tail(), a.head());
     }
 
     #[test]

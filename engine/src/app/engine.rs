@@ -1,13 +1,15 @@
 //! [`Engine`]: state tracking, rule evaluation and outputs behind one
-//! `process(event)` call. The replay loop (`app::run`) and the live loop
+//! `process(event)` call. The replay loop (`app::replay`) and the live loop
 //! (`app::live`) both drive it; neither knows how rules or outputs work.
 //!
 //! # Use
 //! ```text
-//! let rules = app::load_ruleset(&cfg)?;              // -r / rules_files, rules: selection
+//! let rules = app::rules_modes::load_ruleset(&cfg)?; // -r / rules_files, rules: selection
 //! let mut engine = Engine::new(&cfg, rules, Backpressure::Drop)?;
 //! for each capture state record (replay): engine.feed_state(&record);
 //! for each event:  if engine.process(&event, cpu).is_exit() { break }
+//!                  (replay: process_numbered(&event, cpu, num), the reader's evt.num)
+//! SIGHUP: engine.reload_rules(new_ruleset)?   SIGUSR1: engine.reopen_outputs()
 //! live only, after each batch: engine.set_drop_counts(counts);
 //! let report = engine.finish();                      // drains outputs
 //! print!("{}", report.detections.summary());
@@ -27,7 +29,7 @@
 
 use super::drops::{DropCounts, DropMonitor};
 use super::summary::Detections;
-use crate::config::Config;
+use crate::config::{AppendOutput, Config};
 use crate::fields::{BoundField, FieldType, Value as FieldValue, Values};
 use crate::filter::syscall::SyscallFields;
 use crate::format::Format;
@@ -65,6 +67,9 @@ struct RuleOut {
     tags: Arc<[String]>,
     priority: Priority,
     format: Format,
+    /// `append_output` `extra_fields` for this rule: JSON `output_fields`
+    /// only, rendered as strings.
+    extra: Vec<(String, Format)>,
 }
 
 /// Counters of a finished run.
@@ -93,6 +98,7 @@ pub struct Engine {
     drops: DropMonitor,
     drop_counts: DropCounts,
     match_all: bool,
+    append: Vec<AppendOutput>,
     json_fields: bool,
     message: String,
     scratch: Values,
@@ -151,19 +157,31 @@ fn scalar_text(v: FieldValue<'_>) -> String {
 }
 
 impl Engine {
-    /// Builds the engine: compiles every rule's output, starts the outputs.
-    pub fn new(
-        cfg: &Config,
-        ruleset: Ruleset<SyscallFields>,
-        backpressure: Backpressure,
-    ) -> Result<Engine> {
+    /// Compiles every rule's output format; the name index.
+    fn rule_outputs(
+        ruleset: &Ruleset<SyscallFields>,
+        append: &[AppendOutput],
+    ) -> Result<(Vec<RuleOut>, HashMap<String, usize>)> {
         let mut rules = Vec::new();
         let mut index = HashMap::new();
         for (i, r) in ruleset.rules().iter().enumerate() {
             let format = Format::compile(&r.output)
                 .with_context(|| format!("rule '{}': invalid output '{}'", r.name, r.output))?;
+            let mut extra = Vec::new();
+            for a in append
+                .iter()
+                .filter(|a| a.applies(&r.name, &r.source, &r.tags))
+            {
+                for (name, fmt) in &a.extra_fields {
+                    let f = Format::compile(fmt).with_context(|| {
+                        format!("append_output extra field '{name}': invalid format '{fmt}'")
+                    })?;
+                    extra.push((name.clone(), f));
+                }
+            }
             index.insert(r.name.clone(), i);
             rules.push(RuleOut {
+                extra,
                 name: r.name.as_str().into(),
                 source: r.source.as_str().into(),
                 tags: r.tags.clone().into(),
@@ -171,6 +189,16 @@ impl Engine {
                 format,
             });
         }
+        Ok((rules, index))
+    }
+
+    /// Builds the engine: compiles every rule's output, starts the outputs.
+    pub fn new(
+        cfg: &Config,
+        ruleset: Ruleset<SyscallFields>,
+        backpressure: Backpressure,
+    ) -> Result<Engine> {
+        let (rules, index) = Self::rule_outputs(&ruleset, &cfg.append_output)?;
         let outputs = Outputs::start(
             &cfg.outputs,
             &cfg.output_context(),
@@ -188,6 +216,7 @@ impl Engine {
             drops: DropMonitor::new(&cfg.drops),
             drop_counts: DropCounts::default(),
             match_all: cfg.match_all_rules,
+            append: cfg.append_output.clone(),
             json_fields: cfg.formatter.json && cfg.formatter.include_output_fields,
             message: String::new(),
             scratch: Values::new(),
@@ -281,6 +310,11 @@ impl Engine {
                     };
                     fields.push((f.display_name(), v));
                 }
+                for (name, f) in &mut r.extra {
+                    let mut text = String::new();
+                    f.render(&cx, &mut text);
+                    fields.push((name.clone(), Value::String(text)));
+                }
             }
             outputs.send(&Alert {
                 time_ns: ev.ts(),
@@ -296,6 +330,24 @@ impl Engine {
             }
         }
         flow
+    }
+
+    /// Replaces the rules (SIGHUP) keeping thread/fd state, outputs and
+    /// counters; detection counts restart for the new rule set. On error the
+    /// old rules stay.
+    pub fn reload_rules(&mut self, ruleset: Ruleset<SyscallFields>) -> Result<()> {
+        let (rules, index) = Self::rule_outputs(&ruleset, &self.append)?;
+        self.detections = Detections::new(rules.iter().map(|r| Arc::clone(&r.name)));
+        self.ruleset = ruleset;
+        self.rules = rules;
+        self.index = index;
+        Ok(())
+    }
+
+    /// Event codes the enabled rules are evaluated for (the live driver's
+    /// interest set adds these to the state-tracking syscalls).
+    pub fn wanted_event_codes(&self) -> crate::filter::evttypes::EventSet {
+        self.ruleset.wanted_codes()
     }
 
     /// Alerts so far.

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use falcon_driver::bpf::{self, Counters, Probe, ProbeConfig};
 use falcon_driver::event::Event;
+use falcon_driver::kmod::{KmodOptions, KmodSource};
 use falcon_driver::proc_scan::{self, Snapshot};
 use falcon_driver::scap::{CaptureWriter, WriteOptions};
 use falcon_driver::stream::Merger;
@@ -50,6 +51,8 @@ const MIN_POLL: Duration = Duration::from_micros(500);
 const MAX_POLL: Duration = Duration::from_millis(20);
 /// How long an event may wait for older events from idle CPUs.
 const REORDER_WINDOW_NS: u64 = 5_000_000;
+/// How often the kernel counters are read for the drop monitor.
+const COUNTS_EVERY: Duration = Duration::from_millis(100);
 /// Most events handed out per drain round.
 const MAX_BATCH: u64 = 65_536;
 
@@ -113,7 +116,95 @@ impl LiveSettings {
 
 /// The capture source a live run reads.
 pub enum Source {
+    /// The CO-RE eBPF probe: per-CPU BPF rings, merged by timestamp.
     ModernEbpf(Probe),
+    /// The kernel module's per-CPU rings (`/dev/falconN`), drained one
+    /// batch per ring per round (its reader hands out each ring's batch in
+    /// order; events of different CPUs in one round are not interleaved).
+    Kmod(KmodSource),
+}
+
+impl Source {
+    /// Kernel counters: the total and per CPU.
+    fn counters(&self) -> (Counters, Vec<Counters>) {
+        let per_cpu: Vec<Counters> = match self {
+            Source::ModernEbpf(p) => p.counters().unwrap_or_default(),
+            Source::Kmod(k) => k
+                .stats()
+                .rings
+                .iter()
+                .map(|r| Counters {
+                    n_evts: r.n_evts.saturating_sub(r.n_drops_buffer),
+                    n_drops_buffer: r.n_drops_buffer,
+                    n_drops_buffer_cat: r.n_drops_buffer_cat,
+                    ..Counters::default()
+                })
+                .collect(),
+        };
+        let mut t = Counters::default();
+        for c in &per_cpu {
+            t.add(c);
+        }
+        (t, per_cpu)
+    }
+
+    /// Now, on the clock of event timestamps.
+    fn now_ns(&self) -> u64 {
+        match self {
+            Source::ModernEbpf(p) => p.now_ns(),
+            Source::Kmod(_) => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0),
+        }
+    }
+
+    /// One drain round; `all` ignores the reorder window (shutdown).
+    fn drain(
+        &mut self,
+        merger: &mut Merger,
+        all: bool,
+        f: &mut dyn FnMut(usize, &Event<'_>),
+    ) -> falcon_driver::stream::DrainStats {
+        let now = self.now_ns();
+        match self {
+            Source::ModernEbpf(p) if all => merger.drain_all(p.rings_mut(), f),
+            Source::ModernEbpf(p) => merger.drain(p.rings_mut(), now, f),
+            Source::Kmod(k) => {
+                let n = k.drain(&mut |cpu, ev| f(cpu, &ev));
+                falcon_driver::stream::DrainStats {
+                    events: n,
+                    malformed: 0,
+                    held_back: false,
+                }
+            }
+        }
+    }
+
+    fn set_interest(&mut self, set: &[u32]) -> Result<()> {
+        match self {
+            Source::ModernEbpf(p) => Ok(p.set_interest(set)?),
+            Source::Kmod(_) => {
+                bail!("changing the syscall set of the kernel module while capturing")
+            }
+        }
+    }
+}
+
+fn open_kmod(s: &LiveSettings) -> Result<Source> {
+    let opts = KmodOptions {
+        syscalls: s.syscalls.clone(),
+        snaplen: s.snaplen,
+        ring_bytes: Some(s.ring_bytes),
+        ..KmodOptions::default()
+    };
+    let k = KmodSource::open(&opts)
+        .map_err(|e| anyhow::anyhow!("cannot capture live with the kernel module: {e}"))?;
+    log::info!(
+        "Opening 'syscall' source with kernel module ({} rings)",
+        k.rings()
+    );
+    Ok(Source::Kmod(k))
 }
 
 /// Picks and opens the source for `engine.kind`: `auto` takes the kernel
@@ -129,12 +220,8 @@ pub fn open_source(kind: EngineKind, s: &LiveSettings) -> Result<Source> {
         })
     });
     match kind {
-        EngineKind::Kmod => {
-            bail!("engine.kind=kmod: the kernel module reader is not part of this build")
-        }
-        EngineKind::Auto if kmod_present => {
-            bail!("/dev/falcon* exists but the kernel module reader is not part of this build")
-        }
+        EngineKind::Kmod => open_kmod(s),
+        EngineKind::Auto if kmod_present => open_kmod(s),
         EngineKind::Auto | EngineKind::ModernEbpf => {
             let cfg = ProbeConfig {
                 ring_bytes: s.ring_bytes,
@@ -143,6 +230,7 @@ pub fn open_source(kind: EngineKind, s: &LiveSettings) -> Result<Source> {
                 syscalls: s.syscalls.clone(),
                 self_tgid: std::process::id(),
                 enter_events: true,
+                flavour: bpf::Flavour::Auto,
             };
             let probe = Probe::load(&cfg).map_err(|e| {
                 let why = std::error::Error::source(&e)
@@ -167,15 +255,6 @@ pub fn open_source(kind: EngineKind, s: &LiveSettings) -> Result<Source> {
             bail!("engine.kind={} is not live", kind.name())
         }
     }
-}
-
-fn totals(p: &Probe) -> (Counters, Vec<Counters>) {
-    let per_cpu = p.counters().unwrap_or_default();
-    let mut t = Counters::default();
-    for c in &per_cpu {
-        t.add(c);
-    }
-    (t, per_cpu)
 }
 
 fn drop_counts(c: &Counters) -> DropCounts {
@@ -261,23 +340,27 @@ pub fn run_loop(
     let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP, SIGUSR1]).context("signals")?;
     poll.registry()
         .register(&mut signals, SIGNALS, Interest::READABLE)?;
-    let Source::ModernEbpf(probe) = src;
-    {
-        use std::os::fd::AsRawFd;
-        for (i, r) in probe.rings().iter().enumerate() {
-            let fd = std::os::fd::AsFd::as_fd(r).as_raw_fd();
-            poll.registry().register(
-                &mut SourceFd(&fd),
-                Token(RING_BASE + i),
-                Interest::READABLE,
-            )?;
+    let ncpu = match &*src {
+        Source::ModernEbpf(probe) => {
+            use std::os::fd::AsRawFd;
+            for (i, r) in probe.rings().iter().enumerate() {
+                let fd = std::os::fd::AsFd::as_fd(r).as_raw_fd();
+                poll.registry().register(
+                    &mut SourceFd(&fd),
+                    Token(RING_BASE + i),
+                    Interest::READABLE,
+                )?;
+            }
+            probe.rings().len()
         }
-    }
+        // the module's rings are read on the timer alone
+        Source::Kmod(k) => k.rings(),
+    };
 
     log::info!(
         "Live capture started: {} syscalls of interest, {} CPUs",
         s.syscalls.len(),
-        probe.rings().len()
+        ncpu
     );
     let mut merger = Merger::new(REORDER_WINDOW_NS, MAX_BATCH);
     let mut events = Events::with_capacity(64);
@@ -288,6 +371,7 @@ pub fn run_loop(
     let mut last_stats = (Instant::now(), 0u64, 0u64);
     let mut stop = false;
     let mut write_err: Option<anyhow::Error> = None;
+    let mut last_counts = Instant::now() - COUNTS_EVERY;
 
     while !stop {
         match poll.poll(&mut events, Some(timeout)) {
@@ -304,7 +388,7 @@ pub fn run_loop(
                             log::info!("SIGHUP received, reloading rules and configuration");
                             match consumer.reload() {
                                 Ok(Some(set)) => {
-                                    if let Err(e) = probe.set_interest(&set) {
+                                    if let Err(e) = src.set_interest(&set) {
                                         log::error!("cannot apply the new syscall set: {e}");
                                     }
                                 }
@@ -323,9 +407,8 @@ pub fn run_loop(
                 }
             }
         }
-        let now = probe.now_ns();
         let mut flow = Flow::Continue;
-        let st = merger.drain(probe.rings_mut(), now, |cpu, ev| {
+        let st = src.drain(&mut merger, false, &mut |cpu, ev| {
             if flow == Flow::Stop {
                 return;
             }
@@ -355,13 +438,16 @@ pub fn run_loop(
             (timeout * 2).min(MAX_POLL)
         };
 
-        if st.events > 0 {
-            consumer.drop_counts(drop_counts(&totals(probe).0));
+        // the drop monitor looks once per second of event time: refresh its
+        // counters (one map lookup per CPU) at most every 100 ms
+        if st.events > 0 && last_counts.elapsed() >= COUNTS_EVERY {
+            consumer.drop_counts(drop_counts(&src.counters().0));
+            last_counts = Instant::now();
         }
         if let Some(t) = next_stats
             && Instant::now() >= t
         {
-            let (tot, per_cpu) = totals(probe);
+            let (tot, per_cpu) = src.counters();
             let (t0, ev0, dr0) = last_stats;
             let dt = t0.elapsed().as_secs_f64().max(1e-9);
             let per: Vec<String> = per_cpu
@@ -390,7 +476,7 @@ pub fn run_loop(
     let mut flow = Flow::Continue;
     let mut write_err = None;
     loop {
-        let st = merger.drain_all(probe.rings_mut(), |cpu, ev| {
+        let st = src.drain(&mut merger, true, &mut |cpu, ev| {
             if let Some(w) = writer.as_mut()
                 && write_err.is_none()
             {
@@ -416,7 +502,7 @@ pub fn run_loop(
     if let Some(w) = writer {
         w.finish().context("finishing the capture file")?;
     }
-    stats.kernel = totals(probe).0;
+    stats.kernel = src.counters().0;
     stats.elapsed = started.elapsed();
     Ok(stats)
 }

@@ -90,6 +90,12 @@ fn run(args: &cli::LowArgs, cfg: &Config) -> Result<u8> {
         std::fs::write(p, format!("{}\n", std::process::id()))
             .with_context(|| format!("cannot write pid file {}", p.display()))?;
     }
+    check_sources(args)?;
+    if cfg.dry_run {
+        rules_modes::load_ruleset(cfg)?;
+        log::info!("--dry-run: configuration and rules loaded, no event processed");
+        return Ok(0);
+    }
     match cfg.engine.kind {
         EngineKind::Replay => {
             let capture = cfg
@@ -102,15 +108,27 @@ fn run(args: &cli::LowArgs, cfg: &Config) -> Result<u8> {
                 dump::run(&capture, fmt, &mut out)?;
                 return Ok(0);
             }
-            if cfg.dry_run {
-                rules_modes::load_ruleset(cfg)?;
-                return Ok(0);
-            }
             replay::run(cfg, &capture)
         }
         EngineKind::NoDriver => anyhow::bail!("engine.kind=nodriver: no syscall source"),
         _ => live::run(args, cfg),
     }
+}
+
+/// `--enable-source`/`--disable-source`: falcon's one source is `syscall`.
+fn check_sources(args: &cli::LowArgs) -> Result<()> {
+    if !args.enable_sources.is_empty() && !args.disable_sources.is_empty() {
+        anyhow::bail!("You can not mix --enable-source and --disable-source");
+    }
+    for s in args.enable_sources.iter().chain(&args.disable_sources) {
+        if s != "syscall" {
+            anyhow::bail!("Attempted enabling or disabling an unknown event source: {s}");
+        }
+    }
+    if args.disable_sources.iter().any(|s| s == "syscall") {
+        anyhow::bail!("Must enable at least one event source");
+    }
+    Ok(())
 }
 
 /// Writes to stdout, reporting a broken pipe as an error the caller treats

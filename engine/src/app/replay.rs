@@ -13,6 +13,12 @@ use std::time::{Duration, Instant};
 /// Returns the exit code (1 when a drop action asked to exit).
 pub fn run(cfg: &Config, capture: &Path) -> Result<u8> {
     let rules = super::rules_modes::load_ruleset(cfg)?;
+    if let Some(w) = &cfg.write_capture {
+        log::warn!(
+            "-w {}: ignored when replaying (the capture is already a file)",
+            w.display()
+        );
+    }
     log::info!("Enabled event sources: syscall");
     log::info!(
         "Opening 'syscall' source with savefile {}",
@@ -20,7 +26,11 @@ pub fn run(cfg: &Config, capture: &Path) -> Result<u8> {
     );
     let mut reader = CaptureReader::open(capture)
         .with_context(|| format!("cannot open capture {}", capture.display()))?;
-    let mut engine = Engine::new(cfg, rules, Backpressure::Block)?;
+    let mut engine = Engine::new(
+        cfg,
+        rules,
+        Backpressure::Block(Duration::from_millis(cfg.output_timeout_ms)),
+    )?;
     let deadline = cfg
         .duration_s
         .map(|s| Instant::now() + Duration::from_secs(s));

@@ -7,9 +7,7 @@ use crate::fields::FieldFlags;
 use crate::filter::syscall::SyscallFields;
 use crate::rules::{self, ExtraOutput, LoadOptions, LoadResult, Ruleset, SourceSet};
 use anyhow::Result;
-use falcon_driver::abi;
 use serde_json::{Value, json};
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 fn sources() -> SourceSet<SyscallFields> {
@@ -94,108 +92,14 @@ pub fn load_ruleset(cfg: &Config) -> Result<Ruleset<SyscallFields>> {
     }
     let contents = |n: &str| res.content(n);
     for f in res.files.iter().filter(|f| !f.warnings.is_empty()) {
-        log::warn!("{}", f.verbose_string(&contents));
+        log::warn!("{}", f.summary_string().trim_end());
+        log::debug!("{}", f.verbose_string(&contents));
     }
     let mut rs = res
         .into_ruleset(min_priority(cfg))
         .ok_or_else(|| anyhow::anyhow!("no rules were compiled"))?;
     apply_selection(cfg, &mut rs);
     Ok(rs)
-}
-
-fn event_names(codes: &crate::filter::evttypes::EventSet) -> Vec<String> {
-    let set: BTreeSet<String> = codes
-        .iter()
-        .filter_map(|c| abi::event_info(c).map(|i| i.name.to_string()))
-        .collect();
-    set.into_iter().collect()
-}
-
-fn describe_json(res: &LoadResult<SyscallFields>, cfg: &Config, only: Option<&str>) -> Value {
-    let col = &res.collector;
-    let mut rule_list = Vec::new();
-    if let Some(c) = &res.compiled {
-        for r in &c.rules {
-            if only.is_some_and(|n| n != r.info.name) {
-                continue;
-            }
-            let tags: BTreeSet<&String> = r.info.tags.iter().collect();
-            rule_list.push(json!({
-                "info": {
-                    "name": r.info.name,
-                    "condition": r.info.cond,
-                    "priority": r.info.priority.to_string(),
-                    "output": r.info.output,
-                    "description": r.info.desc,
-                    "enabled": r.info.enabled,
-                    "source": r.info.source,
-                    "capture": r.info.capture,
-                    "capture_duration": r.info.capture_duration,
-                    "tags": tags,
-                },
-                "details": {
-                    "condition_compiled": r.condition.as_string(),
-                    "output_compiled": r.output,
-                    "exception_fields": r.exception_fields,
-                    "events": event_names(&r.event_codes),
-                },
-            }));
-        }
-    }
-    if only.is_some() {
-        return json!({ "rules": rule_list });
-    }
-    let mut out = serde_json::Map::new();
-    out.insert(
-        "required_engine_version".into(),
-        json!(
-            col.required_engine_version
-                .map(|v| v.to_string())
-                .unwrap_or_default()
-        ),
-    );
-    out.insert(
-        "required_plugin_versions".into(),
-        Value::Array(
-            col.required_plugin_versions
-                .iter()
-                .map(|r| {
-                    let mut alts = r.alternatives.iter();
-                    let (name, version) = alts.next().cloned().unwrap_or_default();
-                    json!({
-                        "name": name,
-                        "version": version,
-                        "alternatives": alts.map(|(n, v)| json!({"name": n, "version": v})).collect::<Vec<_>>(),
-                    })
-                })
-                .collect(),
-        ),
-    );
-    out.insert("rules".into(), Value::Array(rule_list));
-    if let Some(c) = &res.compiled {
-        out.insert(
-            "macros".into(),
-            Value::Array(
-                c.macros
-                    .iter()
-                    .map(|m| {
-                        json!({"info": {"name": m.name}, "details": {"used": m.used, "condition_compiled": m.condition.as_string()}})
-                    })
-                    .collect(),
-            ),
-        );
-        out.insert(
-            "lists".into(),
-            Value::Array(
-                c.lists
-                    .iter()
-                    .map(|l| json!({"info": {"name": l.name, "items": l.items}, "details": {"used": l.used}}))
-                    .collect(),
-            ),
-        );
-    }
-    let _ = cfg;
-    Value::Object(out)
 }
 
 /// Wraps `text` to `width` columns, continuation lines indented `indent`.
@@ -217,25 +121,8 @@ fn wrap(text: &str, indent: usize, width: usize) -> String {
     out
 }
 
-fn describe_text(res: &LoadResult<SyscallFields>, only: Option<&str>) -> String {
-    let mut out = format!(
-        "{:<50} {}\n{:<50} {}\n",
-        "Rule", "Description", "----", "-----------"
-    );
-    if let Some(c) = &res.compiled {
-        for r in c
-            .rules
-            .iter()
-            .filter(|r| only.is_none_or(|n| n == r.info.name))
-        {
-            out.push_str(&format!(
-                "{:<50} {}\n\n",
-                r.info.name,
-                wrap(&r.info.desc, 51, 110)
-            ));
-        }
-    }
-    out
+fn described(res: &LoadResult<SyscallFields>, only: Option<&str>) -> Result<Value> {
+    Ok(res.describe(only)?)
 }
 
 /// `-L` / `-l RULE` without `-V`: describes the configured rules.
@@ -244,11 +131,11 @@ pub fn describe(args: &LowArgs, cfg: &Config) -> Result<(String, u8)> {
     if !res.successful() {
         anyhow::bail!("{}", res.validation_text());
     }
-    let only = args.describe_rule.as_deref();
+    let d = described(&res, args.describe_rule.as_deref())?;
     if cfg.formatter.json {
-        Ok((format!("{}\n", describe_json(&res, cfg, only)), 0))
+        Ok((format!("{d}\n"), 0))
     } else {
-        Ok((describe_text(&res, only), 0))
+        Ok((rules::describe::describe_text(&d), 0))
     }
 }
 
@@ -267,7 +154,7 @@ pub fn validate(args: &LowArgs, cfg: &Config) -> Result<(String, u8)> {
         if ok && describe {
             o.insert(
                 "falco_describe_results".into(),
-                describe_json(&res, cfg, args.describe_rule.as_deref()),
+                described(&res, args.describe_rule.as_deref())?,
             );
         }
         return Ok((format!("{}\n", Value::Object(o)), code));
@@ -287,7 +174,8 @@ pub fn validate(args: &LowArgs, cfg: &Config) -> Result<(String, u8)> {
         text.push('\n');
     }
     if ok && describe {
-        text.push_str(&describe_text(&res, args.describe_rule.as_deref()));
+        let d = described(&res, args.describe_rule.as_deref())?;
+        text.push_str(&rules::describe::describe_text(&d));
     }
     Ok((text, code))
 }

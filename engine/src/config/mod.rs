@@ -311,6 +311,9 @@ pub struct Config {
     pub buffered_outputs: bool,
     /// `outputs_queue.capacity` (0: falcon's default bound).
     pub queue_capacity: usize,
+    /// `output_timeout` (default 2000 ms): longest wait for a blocked
+    /// output in replay.
+    pub output_timeout_ms: u64,
     /// Enabled outputs, in Falco's order: file, stdout, syslog, program, http.
     pub outputs: Vec<outputs::Config>,
     /// `append_output` (default `[{suggested_output: true}]`), and `-p`.
@@ -575,6 +578,7 @@ impl Config {
             formatter,
             buffered_outputs: bool_or(&t, "buffered_outputs", false)? && !args.unbuffered,
             queue_capacity: uint_or(&t, "outputs_queue.capacity", 0)? as usize,
+            output_timeout_ms: uint_or(&t, "output_timeout", 2000)?,
             outputs,
             append_output,
             log,

@@ -127,6 +127,9 @@ pub(crate) struct Operand<S: FieldSource> {
     pub(crate) is_list: bool,
     pub(crate) ne_all: bool,
     pub(crate) dns_name: bool,
+    /// Field name (of the innermost field for transformers).
+    pub(crate) name: String,
+    pub(crate) no_rhs: bool,
 }
 
 /// A pre-built matcher for one right-hand constant.
@@ -227,6 +230,9 @@ fn check_op_type(
     modifier: bool,
 ) -> Result<(), String> {
     use Op::*;
+    if op == Exists {
+        return Ok(());
+    }
     if is_list {
         let supported = matches!(
             ty,
@@ -245,7 +251,7 @@ fn check_op_type(
             ));
         }
         return match op {
-            In | Intersects | Exists if !modifier => Ok(()),
+            In | Intersects => Ok(()),
             _ => Err(format!("'{text}' operator not supported list filters")),
         };
     }
@@ -375,7 +381,7 @@ fn compile_operand<S: FieldSource>(src: &S, e: &Expr, pos: Pos) -> R<Operand<S>>
             let (f, meta) = src
                 .bind(name, arg.as_deref())
                 .map_err(|m| CompileError { message: m, pos })?;
-            Ok(field_operand(f, meta))
+            Ok(field_operand(f, meta, name))
         }
         ExprKind::Transformer { name, args, .. } => {
             let xf = match name.as_str() {
@@ -404,11 +410,6 @@ fn compile_operand<S: FieldSource>(src: &S, e: &Expr, pos: Pos) -> R<Operand<S>>
                 );
             }
             let inner = compile_operand(src, &args[0], pos)?;
-            if let ExprKind::Field { name: fname, .. } = &args[0].kind
-                && inner.ne_all
-            {
-                let _ = fname;
-            }
             let ty = match xf {
                 Xform::Lower | Xform::Upper | Xform::Basename => {
                     if inner.ty != FieldType::Charbuf || inner.is_list {
@@ -450,6 +451,7 @@ fn compile_operand<S: FieldSource>(src: &S, e: &Expr, pos: Pos) -> R<Operand<S>>
                     FieldType::Uint64
                 }
             };
+            let (fname, no_rhs) = (inner.name.clone(), inner.no_rhs);
             Ok(Operand {
                 kind: OperandKind::Xform(xf, Box::new(inner)),
                 buf: Values::new(),
@@ -457,13 +459,15 @@ fn compile_operand<S: FieldSource>(src: &S, e: &Expr, pos: Pos) -> R<Operand<S>>
                 is_list: false,
                 ne_all: false,
                 dns_name: false,
+                name: fname,
+                no_rhs,
             })
         }
         _ => err("expected a field or a transformer", pos),
     }
 }
 
-fn field_operand<S: FieldSource>(f: S::Field, meta: FieldMeta) -> Operand<S> {
+fn field_operand<S: FieldSource>(f: S::Field, meta: FieldMeta, name: &str) -> Operand<S> {
     Operand {
         kind: OperandKind::Field(f),
         buf: Values::new(),
@@ -471,6 +475,8 @@ fn field_operand<S: FieldSource>(f: S::Field, meta: FieldMeta) -> Operand<S> {
         is_list: meta.is_list,
         ne_all: meta.ne_all,
         dns_name: meta.dns_name,
+        name: name.to_string(),
+        no_rhs: meta.no_rhs,
     }
 }
 
@@ -519,27 +525,49 @@ fn compile_check<S: FieldSource>(
             rhs: Rhs::Dns(names.into_iter().map(super::dns::DnsName::new).collect()),
         });
     }
-    check_op_type(lhs.ty, lhs.is_list, op, op_text, modifier.is_some())
-        .map_err(|m| CompileError { message: m, pos })?;
+    check_op_type(lhs.ty, lhs.is_list, op, op_text, modifier.is_some()).map_err(|m| {
+        CompileError {
+            message: format!("filter error: {m}"),
+            pos,
+        }
+    })?;
     let is_evt_type =
         matches!(&lhs_e.kind, ExprKind::Field { name, arg: None } if name == "evt.type");
 
     // right-hand field: val(x) or a transformer
     if let ExprKind::Transformer { name, args, .. } = &rhs_e.kind {
-        if matches!(op, Op::PMatch | Op::Regex) {
-            return err(
-                format!("'{op_text}' operator does not support right-hand field comparisons"),
-                pos,
-            );
-        }
         let rhs = if name == "val" {
             compile_operand(src, &args[0], pos)?
         } else {
             compile_operand(src, rhs_e, pos)?
         };
-        if lhs.ty == FieldType::IpNet || rhs.ty == FieldType::IpNet {
+        if matches!(op, Op::PMatch | Op::Regex) {
             return err(
-                "field-to-field comparisons are not supported for IPNET fields",
+                format!("operator '{base}' doesn't support right-hand side fields"),
+                pos,
+            );
+        }
+        if lhs.ty == FieldType::IpNet {
+            return err(
+                "field type 'IPNET' doesn't support right-hand side fields",
+                pos,
+            );
+        }
+        if lhs.no_rhs {
+            return err(
+                format!(
+                    "field '{}' doesn't support right-hand side fields",
+                    lhs.name
+                ),
+                pos,
+            );
+        }
+        if rhs.no_rhs {
+            return err(
+                format!(
+                    "field '{}' can't be used as a right-hand side field",
+                    rhs.name
+                ),
                 pos,
             );
         }

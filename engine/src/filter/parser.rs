@@ -74,8 +74,43 @@ fn transformers_text() -> String {
 }
 
 /// Parses a whole condition with Falco's depth limit.
+///
+/// The parser recurses like upstream's; a condition nested deeply enough
+/// to approach the depth limit is parsed on a helper thread with a large
+/// stack, so hostile input gives the depth error instead of overflowing
+/// the caller's stack.
 pub fn parse(input: &str) -> Result<Expr, ParseError> {
-    Parser::new(input).parse()
+    if input.bytes().filter(|c| *c == b'(').count() < DEEP_INPUT_PARENS {
+        return Parser::new(input).parse();
+    }
+    with_big_stack(|| Parser::new(input).parse())
+}
+
+/// Inputs with this many `(` may nest deeply.
+const DEEP_INPUT_PARENS: usize = 64;
+
+/// Stack size for deep recursion (parsing, macro expansion, compiling).
+pub const BIG_STACK: usize = 256 << 20;
+
+/// Runs `f` on a scoped thread with [`BIG_STACK`] bytes of stack (falls back
+/// to the current thread if the thread cannot be created).
+pub fn with_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    let mut f = Some(f);
+    let out = std::thread::scope(|s| {
+        let spawned = std::thread::Builder::new()
+            .name("falcon-rules".into())
+            .stack_size(BIG_STACK)
+            .spawn_scoped(s, || (f.take().expect("runs once"))());
+        match spawned {
+            Ok(h) => h.join().ok(),
+            Err(_) => None,
+        }
+    });
+    match (out, f) {
+        (Some(v), _) => v,
+        (None, Some(f)) => f(),
+        (None, None) => panic!("rules helper thread panicked"),
+    }
 }
 
 /// Parses a field or transformer at the start of `input` (output format
@@ -896,5 +931,23 @@ mod tests {
             "unexpected token after '1', expecting 'or', 'and'"
         );
         assert_eq!(e.pos.idx, 8);
+    }
+}
+
+#[cfg(test)]
+mod depth_tests {
+    use super::*;
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        // runs on a test thread (2 MiB stack by default)
+        let deep = format!("{}a.b = 1{}", "(".repeat(5000), ")".repeat(5000));
+        let e = parse(&deep).unwrap_err();
+        assert_eq!(e.message, "exceeded max depth limit of 1000");
+        let ok = format!("{}a.b = 1{}", "(".repeat(150), ")".repeat(150));
+        let ast = parse(&ok).unwrap();
+        assert_eq!(ast.as_string(), "a.b = 1");
+        let nots = format!("{}a.b = 1", "not ".repeat(5001));
+        assert_eq!(parse(&nots).unwrap().as_string(), "not a.b = 1");
     }
 }

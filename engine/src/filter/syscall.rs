@@ -9,11 +9,34 @@ use crate::fields::{self, BoundField, EvalCtx, FieldFlags, Values};
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SyscallFields;
 
+/// Deepest ancestor an argument-less `proc.a*` check looks at.
+pub const MAX_ANCESTORS: u32 = 128;
+
+/// A bound field as the filter uses it.
+#[derive(Debug, Clone)]
+pub enum SyscallField {
+    /// A registry field.
+    Field(BoundField),
+    /// `proc.aname`, `proc.apid`… without an argument: in a condition,
+    /// every ancestor's value (parent first), so that the check holds when
+    /// any ancestor satisfies it (libsinsp's semantics; the registry's
+    /// argument-less extraction is the output form, one joined string).
+    Ancestors(Vec<BoundField>),
+}
+
+const ANCESTOR_FIELDS: &[&str] = &[
+    "proc.aname",
+    "proc.apid",
+    "proc.aexe",
+    "proc.aexepath",
+    "proc.acmdline",
+];
+
 impl FieldSource for SyscallFields {
-    type Field = BoundField;
+    type Field = SyscallField;
     type Ctx<'a> = EvalCtx<'a>;
 
-    fn bind(&self, name: &str, arg: Option<&str>) -> Result<(BoundField, FieldMeta), String> {
+    fn bind(&self, name: &str, arg: Option<&str>) -> Result<(SyscallField, FieldMeta), String> {
         // `fd.{c,s,l,r}ip.name` compare the address with resolved names.
         let dns_name = matches!(
             name,
@@ -35,11 +58,27 @@ impl FieldSource for SyscallFields {
             ne_all: matches!(info.name, "fd.port" | "fd.proto"),
             dns_name,
         };
-        Ok((f, meta))
+        if arg.is_none() && ANCESTOR_FIELDS.contains(&info.name) {
+            let levels = (1..=MAX_ANCESTORS)
+                .map(|n| fields::bind(info.name, Some(&n.to_string())).map_err(|e| e.to_string()))
+                .collect::<Result<Vec<_>, _>>()?;
+            return Ok((SyscallField::Ancestors(levels), meta));
+        }
+        Ok((SyscallField::Field(f), meta))
     }
 
-    fn extract(field: &BoundField, cx: &EvalCtx<'_>, out: &mut Values) -> bool {
-        field.extract(cx, out)
+    fn extract(field: &SyscallField, cx: &EvalCtx<'_>, out: &mut Values) -> bool {
+        match field {
+            SyscallField::Field(f) => f.extract(cx, out),
+            SyscallField::Ancestors(levels) => {
+                for f in levels {
+                    if !f.extract(cx, out) {
+                        break;
+                    }
+                }
+                !out.is_empty()
+            }
+        }
     }
 
     fn event_code(cx: &EvalCtx<'_>) -> u16 {

@@ -240,7 +240,8 @@ impl Formatter {
         m.insert("priority".into(), Value::String(a.priority.name().into()));
         m.insert("rule".into(), Value::String(a.rule.to_string()));
         m.insert("source".into(), Value::String(a.source.to_string()));
-        if self.include_tags {
+        // Falco's internal alerts (drops, ...) carry no tags key.
+        if self.include_tags && &*a.source != "internal" {
             let mut tags: Vec<&String> = a.tags.iter().collect();
             tags.sort();
             tags.dedup();

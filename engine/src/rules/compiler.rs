@@ -198,6 +198,39 @@ fn parse_condition(cond: &str, lists: &mut [CompiledList], ctx: &Context) -> R<(
     }
 }
 
+/// Limits on a condition after macro expansion (falcon's own, not
+/// upstream's): deeper trees would overflow the evaluating thread's stack,
+/// larger ones exhaust memory (macros referencing a macro twice double).
+const MAX_EXPANDED_DEPTH: usize = 2000;
+const MAX_EXPANDED_NODES: usize = 1_000_000;
+
+fn size_and_depth(e: &Expr) -> (usize, usize) {
+    let mut nodes = 0;
+    let mut depth = 0;
+    let mut stack = vec![(e, 1usize)];
+    while let Some((n, d)) = stack.pop() {
+        nodes += 1;
+        depth = depth.max(d);
+        if nodes > MAX_EXPANDED_NODES {
+            break;
+        }
+        match &n.kind {
+            ExprKind::And(c) | ExprKind::Or(c) | ExprKind::TransformerList(c) => {
+                stack.extend(c.iter().map(|x| (x, d + 1)))
+            }
+            ExprKind::Not(c) => stack.push((c, d + 1)),
+            ExprKind::Unary { lhs, .. } => stack.push((lhs, d + 1)),
+            ExprKind::Binary { lhs, rhs, .. } => {
+                stack.push((lhs, d + 1));
+                stack.push((rhs, d + 1));
+            }
+            ExprKind::Transformer { args, .. } => stack.extend(args.iter().map(|x| (x, d + 1))),
+            _ => {}
+        }
+    }
+    (nodes, depth)
+}
+
 fn resolve_macros(
     ast: &mut Expr,
     visible: HashMap<&str, &Expr>,
@@ -207,6 +240,16 @@ fn resolve_macros(
 ) -> R<()> {
     let mut r = MacroResolver::new(visible);
     r.run(ast);
+    let (nodes, depth) = size_and_depth(ast);
+    if nodes > MAX_EXPANDED_NODES || depth > MAX_EXPANDED_DEPTH {
+        return fail(
+            ErrorCode::CompileCondition,
+            format!(
+                "condition too large after macro expansion (more than {MAX_EXPANDED_NODES} nodes or {MAX_EXPANDED_DEPTH} levels)"
+            ),
+            ctx.condition(Pos::START, condition),
+        );
+    }
     if let Some((msg, pos)) = r.errors.first() {
         return fail(
             ErrorCode::Validate,
@@ -281,6 +324,28 @@ pub fn validate_output<S: FieldSource>(src: &S, fmt: &str) -> Result<(), String>
     Ok(())
 }
 
+/// The `%` tokens of an output format, as written (`proc.name`,
+/// `proc.aname[2]`, `tolower(proc.name)`), in order, deduplicated.
+pub fn output_field_names(fmt: &str) -> Vec<String> {
+    let f = fmt.strip_prefix('*').unwrap_or(fmt);
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = f;
+    while let Some(p) = rest.find('%') {
+        let after = rest[p + 1..].trim_start_matches(|c: char| c.is_ascii_digit());
+        match parse_field_or_transformer(after) {
+            Ok((e, used)) => {
+                let name = e.as_string();
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+                rest = &after[used..];
+            }
+            Err(_) => rest = after,
+        }
+    }
+    out
+}
+
 fn floor_char(s: &str, mut n: usize) -> usize {
     n = n.min(s.len());
     while !s.is_char_boundary(n) {
@@ -289,14 +354,23 @@ fn floor_char(s: &str, mut n: usize) -> usize {
     n
 }
 
+/// Binds every field of an output token; filter-only fields are refused
+/// as libsinsp does for display fields.
 fn bind_all<S: FieldSource>(src: &S, e: &Expr) -> Result<(), String> {
     let mut res = Ok(());
     e.walk(&mut |n| {
         if res.is_ok()
             && let ExprKind::Field { name, arg } = &n.kind
-            && let Err(m) = src.bind(name, arg.as_deref())
         {
-            res = Err(m);
+            match src.bind(name, arg.as_deref()) {
+                Err(m) => res = Err(m),
+                Ok((_, meta)) if meta.filter_only => {
+                    res = Err(format!(
+                        "{name} is filter only and cannot be used as a display field"
+                    ))
+                }
+                Ok(_) => {}
+            }
         }
     });
     res

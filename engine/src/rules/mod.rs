@@ -6,14 +6,16 @@
 pub mod collector;
 pub mod compiler;
 pub mod context;
+pub mod describe;
 pub mod items;
 pub mod macros;
 pub mod reader;
 pub mod result;
 pub mod ruleset;
+pub mod schema;
 pub mod yaml;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use collector::{Collector, SourceCheck};
 pub use compiler::{Compiled, CompiledRule, ExtraOutput, Sources};
@@ -164,6 +166,18 @@ impl<S: FieldSource> LoadResult<S> {
         serde_json::Value::Array(self.files.iter().map(|f| f.to_json(&contents)).collect())
     }
 
+    /// `falco_describe_results` (`-L`, or `-l <rule>` with `rule`); needs
+    /// a successful load.
+    pub fn describe(
+        &self,
+        rule: Option<&str>,
+    ) -> Result<serde_json::Value, describe::DescribeError> {
+        let compiled = self.compiled.as_ref().ok_or_else(|| {
+            describe::DescribeError("rules must be loaded before describing them".into())
+        })?;
+        describe::describe(compiled, &self.collector, rule)
+    }
+
     /// Takes the compiled rules into a runtime ruleset.
     pub fn into_ruleset(self, min_priority: Priority) -> Option<Ruleset<S>> {
         self.compiled.map(|c| Ruleset::new(c, min_priority))
@@ -202,11 +216,11 @@ pub fn expand_paths(paths: &[PathBuf]) -> Vec<Result<PathBuf, (PathBuf, String)>
 
 /// Loads rules files and directories in order into one collector,
 /// recompiling after each file as Falco does.
-pub fn load_rules<S: FieldSource>(
-    paths: &[PathBuf],
-    sources: &SourceSet<S>,
-    opts: &LoadOptions,
-) -> LoadResult<S> {
+pub fn load_rules<S>(paths: &[PathBuf], sources: &SourceSet<S>, opts: &LoadOptions) -> LoadResult<S>
+where
+    S: FieldSource + Sync,
+    S::Field: Send,
+{
     let mut inputs = Vec::new();
     for p in expand_paths(paths) {
         match p {
@@ -225,8 +239,22 @@ pub fn load_rules<S: FieldSource>(
     load_contents(inputs, sources, opts)
 }
 
-/// Loads `(name, content)` pairs (content Err = unreadable file).
-pub fn load_contents<S: FieldSource>(
+/// Loads `(name, content)` pairs (content Err = unreadable file). Runs on
+/// a helper thread with a large stack: conditions and macro expansion
+/// recurse as deeply as the input nests.
+pub fn load_contents<S>(
+    inputs: Vec<(String, Result<String, String>)>,
+    sources: &SourceSet<S>,
+    opts: &LoadOptions,
+) -> LoadResult<S>
+where
+    S: FieldSource + Sync,
+    S::Field: Send,
+{
+    crate::filter::parser::with_big_stack(|| load_contents_here(inputs, sources, opts))
+}
+
+fn load_contents_here<S: FieldSource>(
     inputs: Vec<(String, Result<String, String>)>,
     sources: &SourceSet<S>,
     opts: &LoadOptions,
@@ -304,9 +332,4 @@ pub fn check_plugin_requirements(
         }
     }
     Ok(())
-}
-
-/// A rules file path's display name as Falco shows it.
-pub fn display_name(p: &Path) -> String {
-    p.display().to_string()
 }

@@ -335,6 +335,10 @@ pub fn read(
             return false;
         }
     };
+    res.schema_status = docs
+        .iter()
+        .flat_map(super::schema::validate_document)
+        .collect();
     for doc in &docs {
         if doc.is_null() {
             continue;

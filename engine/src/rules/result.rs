@@ -215,7 +215,11 @@ pub struct FileResult {
     pub errors: Vec<LoadError>,
     /// Warnings.
     pub warnings: Vec<LoadWarning>,
-    /// Rule-schema warnings (`failed for <path>: <msg>`), empty when valid.
+    /// Rule-schema status of each YAML document (`ok` or its
+    /// `failed for <path>: <msg>` lines); empty when the YAML did not parse.
+    pub schema_status: Vec<String>,
+    /// The schema warnings Falco reports: `schema_status` when the first
+    /// document fails the schema, else empty.
     pub schema_warnings: Vec<String>,
 }
 
@@ -227,8 +231,29 @@ impl FileResult {
             content: content.to_string(),
             errors: Vec::new(),
             warnings: Vec::new(),
+            schema_status: Vec::new(),
             schema_warnings: Vec::new(),
         }
+    }
+
+    /// Records the schema status of the file's documents.
+    pub fn set_schema_status(&mut self, status: Vec<String>) {
+        self.schema_status = status;
+        self.schema_warnings = if self.schema_valid() {
+            Vec::new()
+        } else {
+            self.schema_status.clone()
+        };
+    }
+
+    /// The first document satisfies the rule schema (Falco reports only
+    /// the first document's verdict).
+    pub fn schema_valid(&self) -> bool {
+        self.schema_status.first().map(String::as_str) == Some(super::schema::OK)
+    }
+
+    fn schema_failed(&self) -> bool {
+        !self.schema_status.is_empty() && !self.schema_valid()
     }
 
     /// No error was raised.
@@ -266,11 +291,11 @@ impl FileResult {
     /// `<name>: Ok|Ok, with warnings|Invalid` plus one-line code lists.
     pub fn summary_string(&self) -> String {
         let mut s = format!("{}: {}", self.name, self.status());
-        if !self.schema_warnings.is_empty() {
+        if self.schema_failed() {
             s.push_str(&format!(
                 "\n {} schema warnings: [{}]",
-                self.schema_warnings.len(),
-                self.schema_warnings.join(" ")
+                self.schema_status.len(),
+                self.schema_status.join(" ")
             ));
         }
         if !self.errors.is_empty() {
@@ -299,12 +324,12 @@ impl FileResult {
     /// The verbose text `-V` prints.
     pub fn verbose_string(&self, contents: &dyn Fn(&str) -> Option<String>) -> String {
         let mut s = format!("{}: {}", self.name, self.status());
-        if !self.schema_warnings.is_empty() {
+        if self.schema_failed() {
             s.push_str(&format!(
                 "\n{} Schema warnings:\n",
-                self.schema_warnings.len()
+                self.schema_status.len()
             ));
-            for w in &self.schema_warnings {
+            for w in &self.schema_status {
                 s.push_str(&format!("------\n{w}\n"));
             }
             s.push_str("------\n");
@@ -378,13 +403,16 @@ impl FileResult {
                 j
             })
             .collect();
-        serde_json::json!({
+        let mut j = serde_json::json!({
             "name": self.name,
             "successful": self.successful(),
-            "schema_valid": self.schema_warnings.is_empty(),
-            "schema_warnings": self.schema_warnings,
             "errors": errors,
             "warnings": warnings,
-        })
+        });
+        if !self.schema_status.is_empty() {
+            j["schema_valid"] = serde_json::Value::Bool(self.schema_valid());
+            j["schema_warnings"] = serde_json::json!(self.schema_warnings);
+        }
+        j
     }
 }

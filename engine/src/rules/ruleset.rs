@@ -1,12 +1,11 @@
 //! The runtime ruleset: compiled rules indexed by source and event type,
 //! evaluated in Falco's matching order (definition order; rules.md §3.4).
 
-use falcon_driver::abi::EVENT_MAX;
+use falcon_driver::abi::{EVENT_MAX, PPME_ASYNCEVENT_E};
 
 use super::compiler::Compiled;
 use super::items::Priority;
 use crate::filter::evttypes::EventSet;
-use crate::filter::glob::glob_match;
 use crate::filter::{Expr, FieldSource, Filter};
 
 /// What outputs and listings need of a rule.
@@ -29,7 +28,8 @@ pub struct Rule {
     pub condition: String,
     /// Compiled condition in canonical form.
     pub condition_compiled: String,
-    /// Event codes the rule is evaluated for.
+    /// Event codes the condition can match (`ppm_event_codes`); the rule is
+    /// evaluated for these and for the async meta event, as in Falco.
     pub event_codes: EventSet,
     /// Currently enabled.
     pub enabled: bool,
@@ -45,6 +45,8 @@ pub struct Ruleset<S: FieldSource> {
     filters: Vec<Filter<S>>,
     by_code: Vec<Vec<u32>>,
     by_source: Vec<(String, Vec<u32>)>,
+    /// Every enabled syscall rule, in order (no event-type index).
+    all_syscall: Vec<u32>,
 }
 
 impl<S: FieldSource> Ruleset<S> {
@@ -57,6 +59,7 @@ impl<S: FieldSource> Ruleset<S> {
             filters: Vec::new(),
             by_code: vec![Vec::new(); EVENT_MAX],
             by_source: Vec::new(),
+            all_syscall: Vec::new(),
         };
         for r in compiled.rules {
             if r.info.priority > min_priority {
@@ -85,13 +88,20 @@ impl<S: FieldSource> Ruleset<S> {
     fn reindex(&mut self) {
         self.by_code.iter_mut().for_each(Vec::clear);
         self.by_source.clear();
+        self.all_syscall.clear();
         for (i, r) in self.rules.iter().enumerate() {
             if !r.enabled {
                 continue;
             }
             if r.source == "syscall" {
+                self.all_syscall.push(i as u32);
                 for c in r.event_codes.iter() {
                     self.by_code[c as usize].push(i as u32);
+                }
+                // Falco's index adds the async (meta) event to every rule.
+                let async_code = PPME_ASYNCEVENT_E as u16;
+                if !r.event_codes.contains(async_code) {
+                    self.by_code[async_code as usize].push(i as u32);
                 }
             } else {
                 match self.by_source.iter_mut().find(|(s, _)| *s == r.source) {
@@ -108,12 +118,13 @@ impl<S: FieldSource> Ruleset<S> {
     }
 
     /// Enables or disables rules whose name matches `pattern` (`*`
-    /// wildcards, as falco.yaml `rules: [{enable|disable: {rule: …}}]`).
+    /// wildcards, as falco.yaml `rules: [{enable|disable: {rule: …}}]`,
+    /// see [`matches_wildcard`]).
     /// Returns how many rules matched.
     pub fn set_enabled_by_name(&mut self, pattern: &str, enabled: bool) -> usize {
         let mut n = 0;
         for r in &mut self.rules {
-            if glob_match(pattern.as_bytes(), r.name.as_bytes(), false) {
+            if matches_wildcard(pattern, &r.name) {
                 r.enabled = enabled;
                 n += 1;
             }
@@ -160,6 +171,20 @@ impl<S: FieldSource> Ruleset<S> {
         }
     }
 
+    /// Like [`Ruleset::evaluate`] but tries every enabled syscall rule,
+    /// ignoring the event-type index. Gives the same matches (the index is
+    /// a conservative over-approximation); kept as the reference for tests
+    /// and as the baseline of the evaluation benchmark.
+    pub fn evaluate_unindexed<'a, 'c>(&'a mut self, cx: &'a S::Ctx<'c>) -> Matches<'a, 'c, S> {
+        Matches {
+            rules: &self.rules,
+            filters: &mut self.filters,
+            candidates: &self.all_syscall,
+            next: 0,
+            cx,
+        }
+    }
+
     /// The enabled rules of plugin source `source` matching the event.
     pub fn evaluate_source<'a, 'c>(
         &'a mut self,
@@ -179,6 +204,30 @@ impl<S: FieldSource> Ruleset<S> {
             next: 0,
             cx,
         }
+    }
+}
+
+/// Falco's `matches_wildcard`: `*` only, each literal part matched at its
+/// first occurrence.
+pub fn matches_wildcard(pattern: &str, s: &str) -> bool {
+    let Some(star) = pattern.find('*') else {
+        return pattern == s;
+    };
+    if star == 0 {
+        let next = pattern.trim_start_matches('*');
+        if next.is_empty() {
+            return true;
+        }
+        let lit = &next[..next.find('*').unwrap_or(next.len())];
+        match s.find(lit) {
+            Some(p) => matches_wildcard(&next[lit.len()..], &s[p + lit.len()..]),
+            None => false,
+        }
+    } else {
+        if s.get(..star) != Some(&pattern[..star]) {
+            return false;
+        }
+        matches_wildcard(&pattern[star..], &s[star..])
     }
 }
 
@@ -207,5 +256,20 @@ impl<'a, S: FieldSource> Iterator for Matches<'a, '_, S> {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_wildcard;
+
+    #[test]
+    fn wildcards_like_falco() {
+        assert!(matches_wildcard("*", "anything"));
+        assert!(matches_wildcard("Write below*", "Write below etc"));
+        assert!(matches_wildcard("*shell*", "Run shell untrusted"));
+        assert!(!matches_wildcard("Write", "Write below etc"));
+        // each literal part is matched at its first occurrence, as upstream
+        assert!(!matches_wildcard("*ab", "abab"));
     }
 }

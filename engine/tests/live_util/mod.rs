@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+use serde_json::Value;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -176,4 +177,101 @@ pub fn run(prog: &str, args: &[&str]) -> (u32, std::process::ExitStatus) {
         .unwrap_or_else(|e| panic!("cannot run {prog}: {e}"));
     let pid = c.id();
     (pid, c.wait().unwrap())
+}
+
+/// Runs `prog args`, output discarded; the exit status is not checked
+/// (several actions fail on purpose after doing what the rule looks for).
+pub fn sh(prog: &str, args: &[&str]) {
+    let st = Command::new(prog)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap_or_else(|e| panic!("cannot run {prog}: {e}"));
+    let _ = st;
+}
+
+pub struct Case {
+    pub rule: &'static str,
+    pub priority: &'static str,
+    /// marker of the action: appears in the alert
+    pub hit: String,
+    /// marker of the benign twin: must appear in no alert
+    pub twin: String,
+    /// output fields that must have these values in the alert
+    pub fields: Vec<(&'static str, String)>,
+}
+
+pub fn alerts(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON alert {l}: {e}")))
+        .collect()
+}
+
+pub fn mentions(a: &Value, marker: &str) -> bool {
+    a["output"].as_str().is_some_and(|o| o.contains(marker))
+}
+
+/// Checks every case against the alerts found; returns what is wrong.
+pub fn check(cases: &[Case], found: &[Value], what: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    for c in cases {
+        let hits: Vec<&Value> = found.iter().filter(|a| mentions(a, &c.hit)).collect();
+        let right: Vec<&&Value> = hits.iter().filter(|a| a["rule"] == c.rule).collect();
+        match right.first() {
+            None => errors.push(format!(
+                "{what}: no '{}' alert for marker {} (alerts with it: {:?})",
+                c.rule,
+                c.hit,
+                hits.iter().map(|a| a["rule"].clone()).collect::<Vec<_>>()
+            )),
+            Some(a) => {
+                if a["priority"] != c.priority {
+                    errors.push(format!(
+                        "{what}: '{}' has priority {} (want {})",
+                        c.rule, a["priority"], c.priority
+                    ));
+                }
+                for (k, v) in &c.fields {
+                    let got = &a["output_fields"][*k];
+                    let got = got
+                        .as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| got.to_string());
+                    if &got != v {
+                        errors.push(format!("{what}: '{}' field {k} = {got} (want {v})", c.rule));
+                    }
+                }
+            }
+        }
+        for a in found.iter().filter(|a| mentions(a, &c.twin)) {
+            errors.push(format!(
+                "{what}: benign twin {} of '{}' raised '{}': {}",
+                c.twin, c.rule, a["rule"], a["output"]
+            ));
+        }
+    }
+    errors
+}
+
+impl Live {
+    /// Waits until falcon's stderr has a line containing `what`.
+    pub fn wait_stderr(&mut self, what: &str, secs: u64) -> bool {
+        if self.stderr.iter().any(|l| l.contains(what)) {
+            return true;
+        }
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            if let Ok(l) = self.stderr_rx.recv_timeout(Duration::from_millis(100)) {
+                let hit = l.contains(what);
+                self.stderr.push(l);
+                if hit {
+                    return true;
+                }
+            }
+        }
+        false
+    }
 }

@@ -48,9 +48,26 @@ build_guest_prog() {
 		GUEST_BIN=$REPO/target/release/kmod-guest
 }
 
+# The falcon binary (already built by `make test` before the suites, so
+# this is a no-op there). Sets FALCON_BIN, or leaves it empty.
+build_falcon_bin() {
+	FALCON_BIN=$REPO/target/release/falcon
+	(cd "$REPO" && cargo build --release -q -p falcon-engine --bin falcon) || FALCON_BIN=
+}
+
+# copy_with_libs BIN DEST ROOT: BIN at ROOT/DEST plus the libraries ldd names
+copy_with_libs() {
+	local bin=$1 dest=$2 root=$3 lib
+	install -D -m755 "$bin" "$root$dest"
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
 # make_initramfs OUT FALCON_KO [SCAP_KO]
 make_initramfs() {
-	local out=$1 ko=$2 scap=${3:-} root lib
+	local out=$1 ko=$2 scap=${3:-} root
 	root=$(mktemp -d "$WORK/initramfs.XXXXXX")
 	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,run,tmp,mnt,lib,lib64,usr/bin,usr/sbin}
 	cp /bin/busybox "$root/bin/"
@@ -58,11 +75,23 @@ make_initramfs() {
 		[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
 	done
 	install -m755 "$REPO/tests/kmod/guest/init.sh" "$root/init"
-	install -m755 "$GUEST_BIN" "$root/kmod-guest"
-	for lib in $(ldd "$GUEST_BIN" | grep -o '/[^ ]*'); do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
-	done
+	copy_with_libs "$GUEST_BIN" /kmod-guest "$root"
+	if [ -n "${FALCON_BIN:-}" ]; then
+		copy_with_libs "$FALCON_BIN" /falcon/falcon "$root"
+		strip --strip-debug "$root/falcon/falcon"
+		cp "$REPO/rules/falcon_rules.yaml" "$REPO/rules/falcon_rules.local.yaml" "$root/falcon/"
+		cat >"$root/falcon/falcon.yaml" <<'YAML'
+json_output: true
+json_include_output_property: true
+priority: debug
+stdout_output:
+  enabled: false
+file_output:
+  enabled: true
+  keep_alive: true
+  filename: /tmp/alerts.json
+YAML
+	fi
 	cp "$ko" "$root/falcon.ko"
 	[ -n "$scap" ] && cp "$scap" "$root/scap.ko"
 	echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
@@ -71,4 +100,31 @@ make_initramfs() {
 	chmod 600 "$root/etc/shadow"
 	(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet | gzip -1) >"$out"
 	rm -rf "$root"
+}
+
+# checkpatch.pl from Debian's linux-source-6.1 (fetched once, cached).
+# Prints its path.
+checkpatch_path() {
+	local d=$FALCON_CACHE/checkpatch cp
+	cp=$(find "$d" -name checkpatch.pl 2>/dev/null | head -1)
+	if [ -z "$cp" ]; then
+		mkdir -p "$d"
+		(cd "$d" && apt-get download -q linux-source-6.1 2>&1 | grep -v unsandboxed >&2 || true)
+		dpkg-deb --fsys-tarfile "$d"/linux-source-6.1_*.deb |
+			tar -x --wildcards '*linux-source-6.1.tar.xz' -O |
+			tar -xJ -C "$d" --wildcards '*/scripts/checkpatch.pl' \
+				'*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
+		rm -f "$d"/linux-source-6.1_*.deb
+		cp=$(find "$d" -name checkpatch.pl | head -1)
+	fi
+	[ -n "$cp" ] && echo "$cp"
+}
+
+# checkpatch --strict over kmod/. The version checks are the compat
+# layer's job (kmod/compat.h), so those two warnings are not counted.
+run_checkpatch() {
+	local cp
+	cp=$(checkpatch_path) || return 1
+	perl "$cp" --no-tree --strict --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON \
+		-q -f "$REPO"/kmod/*.c "$REPO"/kmod/*.h
 }

@@ -389,6 +389,7 @@ pub fn run(r: &mut Report) {
     };
     r.check("open", Ok(()));
     let w = run_workload();
+    let pty_ok = crate::util::pty_shell() == std::process::ExitCode::SUCCESS;
     let mut evs = Vec::new();
     collect(&mut src, Duration::from_millis(300), &mut evs);
     let stats = src.stats();
@@ -945,6 +946,26 @@ pub fn run(r: &mut Report) {
         "dedicated event without filler (getcwd)",
         f.find(PPME_SYSCALL_GETCWD_X, t, |_| true),
         |e| want(i(e, "res") > 0, || "res".into()),
+    );
+    let me = std::process::id() as i64;
+    let pty_exec = evs.iter().map(|c| c.ev()).find(|e| {
+        e.code() as u32 == PPME_SYSCALL_EXECVE_19_X
+            && i(e, "ptid") == me
+            && raw(e, "args") == b"-c\0exit 0\0"
+    });
+    r.ok("shell started on a pty", pty_ok, || {
+        "pty_shell failed".into()
+    });
+    ck(r, "execve on a pty carries its tty", pty_exec, |e| {
+        want(u(e, "tty") != 0 && u(e, "tty") != u64::MAX, || {
+            format!("tty {}", u(e, "tty"))
+        })
+    });
+    ck(
+        r,
+        "zero-parameter event (getsockname)",
+        f.find(PPME_SOCKET_GETSOCKNAME_X, t, |_| true),
+        |e| want(e.nparams() == 0, || format!("{} params", e.nparams())),
     );
     drop(src);
 }

@@ -7,7 +7,9 @@
 //!
 //! Modes: `check` (events and their parameters), `stress` (syscall storm on
 //! every CPU, drop accounting), `busy` (second consumer, unload while open),
-//! `hotplug` (a CPU going offline and back), `bench <base|falcon|scap>`.
+//! `hotplug` (a CPU going offline and back), `cycle` (one silent open,
+//! capture, close), `ptyshell` (a shell with a terminal, for the rules),
+//! `bench <base|falcon|scap>`.
 
 mod bench;
 mod checks;
@@ -30,6 +32,9 @@ fn main() -> ExitCode {
         ),
         "busy" => checks::busy(&mut r),
         "hotplug" => stress::hotplug(&mut r),
+        "cycle" => return stress::cycle(),
+        "self" => stress::self_filter(&mut r),
+        "ptyshell" => return util::pty_shell(),
         "bench" => {
             let what = args.get(1).map(String::as_str).unwrap_or("base");
             let iters = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200_000);

@@ -126,6 +126,76 @@ pub fn run(r: &mut Report, secs: u64) {
     );
 }
 
+/// `self`: with the module's default (capture_self=0) the consumer's own
+/// syscalls are not captured, a child's are.
+pub fn self_filter(r: &mut Report) {
+    let opts = KmodOptions {
+        syscalls: vec![39],
+        ..KmodOptions::default()
+    };
+    let mut src = match KmodSource::open(&opts) {
+        Ok(s) => s,
+        Err(e) => {
+            r.check("open", Err(e.to_string()));
+            return;
+        }
+    };
+    let me = gettid();
+    getpids(100);
+    // SAFETY: the child only makes raw syscalls and exits.
+    let child = unsafe { libc::fork() };
+    if child == 0 {
+        getpids(100);
+        // SAFETY: immediate exit of the forked child.
+        unsafe { libc::_exit(0) };
+    }
+    let mut st = 0;
+    // SAFETY: reaping our child.
+    unsafe { libc::waitpid(child, &mut st, 0) };
+    let mut own = vec![0u64; src.rings()];
+    let mut theirs = vec![0u64; src.rings()];
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_millis(300) {
+        src.drain(&mut |cpu, e| {
+            if e.code() as u32 == abi::PPME_GENERIC_X && e.param_u64(1) == Some(39) {
+                if e.tid() as i64 == me {
+                    own[cpu] += 1;
+                } else if e.tid() as i64 == child as i64 {
+                    theirs[cpu] += 1;
+                }
+            }
+        });
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    r.ok(
+        "the consumer's own syscalls are not captured",
+        own.iter().sum::<u64>() == 0,
+        || format!("{own:?}"),
+    );
+    r.ok(
+        "a child's syscalls are",
+        theirs.iter().sum::<u64>() == 100,
+        || format!("{theirs:?}"),
+    );
+}
+
+/// One capture cycle without output: open, 100 getpids, drain, close.
+/// Exit status 0 when the getpids came back.
+pub fn cycle() -> std::process::ExitCode {
+    let tid = gettid();
+    let Ok(mut src) = KmodSource::open(&KmodOptions::default()) else {
+        return std::process::ExitCode::FAILURE;
+    };
+    getpids(100);
+    let mut n = vec![0u64; src.rings()];
+    count_getpid(&mut src, tid, &mut n);
+    if n.iter().sum::<u64>() == 100 {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
+
 fn getpids(n: u32) {
     for _ in 0..n {
         sys(libc::SYS_getpid, &[]);

@@ -78,3 +78,49 @@ pub fn collect(src: &mut KmodSource, quiet: Duration, out: &mut Vec<Captured>) {
         std::thread::sleep(Duration::from_millis(2));
     }
 }
+
+/// Starts `/bin/sh -c 'exit 0'` with a fresh pseudo-terminal as its
+/// controlling terminal (what a reverse shell upgrade does), waits for it.
+pub fn pty_shell() -> std::process::ExitCode {
+    // SAFETY: plain libc calls on fds this function owns; the child only
+    // sets up its session and terminal, then execs.
+    unsafe {
+        let m = libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY);
+        if m < 0 || libc::grantpt(m) != 0 || libc::unlockpt(m) != 0 {
+            return std::process::ExitCode::FAILURE;
+        }
+        let name = libc::ptsname(m);
+        if name.is_null() {
+            return std::process::ExitCode::FAILURE;
+        }
+        let name = std::ffi::CStr::from_ptr(name).to_owned();
+        let sh = cstr("/bin/sh");
+        let a = [cstr("sh"), cstr("-c"), cstr("exit 0")];
+        let argv = [
+            a[0].as_ptr(),
+            a[1].as_ptr(),
+            a[2].as_ptr(),
+            std::ptr::null(),
+        ];
+        let envp = [std::ptr::null::<libc::c_char>()];
+        let pid = libc::fork();
+        if pid == 0 {
+            libc::setsid();
+            let s = libc::open(name.as_ptr(), libc::O_RDWR);
+            libc::ioctl(s, libc::TIOCSCTTY, 0);
+            libc::dup2(s, 0);
+            libc::dup2(s, 1);
+            libc::dup2(s, 2);
+            libc::execve(sh.as_ptr(), argv.as_ptr(), envp.as_ptr());
+            libc::_exit(127);
+        }
+        let mut st = 0;
+        libc::waitpid(pid, &mut st, 0);
+        libc::close(m);
+        if libc::WIFEXITED(st) && libc::WEXITSTATUS(st) == 0 {
+            std::process::ExitCode::SUCCESS
+        } else {
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
