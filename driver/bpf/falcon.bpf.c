@@ -104,17 +104,28 @@ TP_SEC("sys_exit")
 int sys_exit(__u64 *ctx)
 {
 	struct pt_regs *regs = (struct pt_regs *)ctx[0];
-	long id = BPF_CORE_READ(regs, orig_ax);
 	__u32 nr;
+	long id;
 
+#ifdef FALCON_RAW_TP
+	id = BPF_CORE_READ(regs, orig_ax);
+#else
+	/* tp_btf: regs is a trusted BTF pointer, read it without a helper */
+	id = regs->orig_ax;
+#endif
 	if (id < 0 || id >= FALCON_SYSCALL_TABLE_SIZE)
 		return 0;
 	nr = id;
 	if (!wanted(nr) || is_self())
 		return 0;
 	/* ia32 syscalls are numbered differently: not captured */
+#ifdef FALCON_RAW_TP
 	if (BPF_CORE_READ(cur_task(), thread_info.status) & TS_COMPAT)
 		return 0;
+#else
+	if (bpf_get_current_task_btf()->thread_info.status & TS_COMPAT)
+		return 0;
+#endif
 	bpf_tail_call(ctx, &sys_exit_progs, nr);
 	return generic_exit(nr);
 }

@@ -11,7 +11,7 @@ use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use crate::scap::{FdEntry, FdInfo, FdType, ProcEntry};
+use crate::scap::{FdEntry, FdInfo, FdType, GroupEntry, ProcEntry, UserEntry};
 
 /// What a scan found.
 #[derive(Debug, Default, Clone)]
@@ -22,6 +22,43 @@ pub struct Snapshot {
     pub fds: Vec<(u64, Vec<FdEntry>)>,
     /// threads or fds that disappeared while being read
     pub vanished: u64,
+    /// the host's users and groups (`/etc/passwd`, `/etc/group`)
+    pub users: Vec<UserEntry>,
+    pub groups: Vec<GroupEntry>,
+}
+
+/// Users and groups from `passwd` and `group` files (malformed lines are
+/// skipped).
+pub fn users(passwd: &str, group: &str) -> (Vec<UserEntry>, Vec<GroupEntry>) {
+    let ok = |l: &&str| !l.is_empty() && !l.starts_with('#');
+    let us = passwd
+        .lines()
+        .filter(ok)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.len() >= 7).then_some(())?;
+            Some(UserEntry {
+                uid: f[2].parse().ok()?,
+                gid: f[3].parse().ok()?,
+                name: f[0].as_bytes().to_vec(),
+                homedir: f[5].as_bytes().to_vec(),
+                shell: f[6].as_bytes().to_vec(),
+            })
+        })
+        .collect();
+    let gs = group
+        .lines()
+        .filter(ok)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.len() >= 3).then_some(())?;
+            Some(GroupEntry {
+                gid: f[2].parse().ok()?,
+                name: f[0].as_bytes().to_vec(),
+            })
+        })
+        .collect();
+    (us, gs)
 }
 
 fn read(p: &Path) -> Option<Vec<u8>> {
@@ -407,9 +444,12 @@ fn fd_entry(pid_dir: &Path, fd: i64, socks: &HashMap<u64, Sock>) -> Option<FdEnt
     Some(FdEntry { fd, ino, info })
 }
 
-/// Scans `proc_root` (normally `/proc`).
-pub fn scan(proc_root: &Path) -> Snapshot {
+/// Scans `proc_root` (normally `/proc`) and the users and groups of
+/// `etc` (normally `/etc`).
+pub fn scan(proc_root: &Path, etc: &Path) -> Snapshot {
     let mut snap = Snapshot::default();
+    let rd = |f: &str| fs::read_to_string(etc.join(f)).unwrap_or_default();
+    (snap.users, snap.groups) = users(&rd("passwd"), &rd("group"));
     let socks = sockets(&proc_root.join("net"));
     let Ok(dir) = fs::read_dir(proc_root) else {
         return snap;
@@ -468,7 +508,9 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
 
-        let snap = scan(Path::new("/proc"));
+        let snap = scan(Path::new("/proc"), Path::new("/etc"));
+        assert!(snap.users.iter().any(|u| u.uid == 0 && u.name == b"root"));
+        assert!(snap.groups.iter().any(|g| g.gid == 0));
         let me = std::process::id() as u64;
         let main = snap.procs.iter().find(|p| p.tid == me).expect("own thread");
         assert_eq!(main.pid, me);

@@ -51,6 +51,9 @@ const MIN_POLL: Duration = Duration::from_micros(500);
 const MAX_POLL: Duration = Duration::from_millis(20);
 /// How long an event may wait for older events from idle CPUs.
 const REORDER_WINDOW_NS: u64 = 5_000_000;
+/// libsinsp's thread purge: scan every 20 minutes, drop threads idle 30.
+pub const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(1200);
+pub const THREAD_TIMEOUT_NS: u64 = 1800 * 1_000_000_000;
 /// How often the kernel counters are read for the drop monitor.
 const COUNTS_EVERY: Duration = Duration::from_millis(100);
 /// Most events handed out per drain round.
@@ -80,6 +83,9 @@ pub trait Consumer {
     /// The capture's cumulative counters, after every drain round that
     /// delivered events (for the `syscall_event_drops` monitor).
     fn drop_counts(&mut self, counts: DropCounts);
+    /// Every [`HOUSEKEEPING_EVERY`]: drop threads without events for
+    /// [`THREAD_TIMEOUT_NS`] (their exit was lost), like libsinsp.
+    fn housekeeping(&mut self, _now_ns: u64) {}
     /// The consumer's part of the end-of-run summary.
     fn summary(&mut self) -> String;
 }
@@ -309,6 +315,7 @@ impl LiveStats {
 }
 
 fn write_snapshot(w: &mut CaptureWriter, snap: &Snapshot) -> Result<()> {
+    w.write_users(&snap.users, &snap.groups)?;
     w.write_processes(&snap.procs)?;
     for (tid, fds) in &snap.fds {
         w.write_fds(*tid, fds)?;
@@ -323,7 +330,7 @@ pub fn run_loop(
     consumer: &mut dyn Consumer,
 ) -> Result<LiveStats> {
     let started = Instant::now();
-    let snapshot = proc_scan::scan(Path::new("/proc"));
+    let snapshot = proc_scan::scan(Path::new("/proc"), Path::new("/etc"));
     consumer.start(&snapshot);
     let mut writer = match &s.write_capture {
         Some(p) => {
@@ -372,6 +379,7 @@ pub fn run_loop(
     let mut stop = false;
     let mut write_err: Option<anyhow::Error> = None;
     let mut last_counts = Instant::now() - COUNTS_EVERY;
+    let mut next_housekeeping = Instant::now() + HOUSEKEEPING_EVERY;
 
     while !stop {
         match poll.poll(&mut events, Some(timeout)) {
@@ -467,6 +475,10 @@ pub fn run_loop(
             last_stats = (Instant::now(), tot.n_evts, tot.drops());
             next_stats = s.stats_interval.map(|i| Instant::now() + i);
         }
+        if next_housekeeping <= Instant::now() {
+            consumer.housekeeping(src.now_ns());
+            next_housekeeping = Instant::now() + HOUSEKEEPING_EVERY;
+        }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             stop = true;
         }
@@ -522,6 +534,34 @@ pub fn interest(cfg: &Config, extra: &[&str], everything: bool) -> Vec<u32> {
     bpf::syscall_numbers(names)
 }
 
+/// Seeds the state tracker from the startup snapshot, the way a capture's
+/// UL/PL/FDL blocks seed it on replay.
+fn seed(parser: &mut Parser, snapshot: &Snapshot) {
+    for u in &snapshot.users {
+        parser.state.users.add_user(crate::state::User {
+            uid: u.uid,
+            gid: u.gid,
+            name: u.name.clone(),
+            homedir: u.homedir.clone(),
+            shell: u.shell.clone(),
+        });
+    }
+    for g in &snapshot.groups {
+        parser.state.users.add_group(crate::state::Group {
+            gid: g.gid,
+            name: g.name.clone(),
+        });
+    }
+    for p in &snapshot.procs {
+        parser.add_thread(crate::app::dump::thread_of(p));
+    }
+    for (tid, fds) in &snapshot.fds {
+        for f in fds {
+            parser.add_fd(*tid as i64, f.fd, crate::app::dump::fd_of(f));
+        }
+    }
+}
+
 /// `--dump-events FORMAT` on live capture: every event through the state
 /// tracker, printed with an output format.
 pub struct DumpConsumer {
@@ -556,15 +596,11 @@ impl DumpConsumer {
 
 impl Consumer for DumpConsumer {
     fn start(&mut self, snapshot: &Snapshot) {
-        for p in &snapshot.procs {
-            self.parser.add_thread(crate::app::dump::thread_of(p));
-        }
-        for (tid, fds) in &snapshot.fds {
-            for f in fds {
-                self.parser
-                    .add_fd(*tid as i64, f.fd, crate::app::dump::fd_of(f));
-            }
-        }
+        seed(&mut self.parser, snapshot);
+    }
+
+    fn housekeeping(&mut self, now_ns: u64) {
+        self.parser.purge_inactive(now_ns, THREAD_TIMEOUT_NS);
     }
 
     fn event(&mut self, cpu: u16, ev: &Event<'_>) -> Flow {
