@@ -314,6 +314,92 @@ static __always_inline __u64 cap_u64(const kernel_cap_t *c)
 }
 
 /*
+ * inode timestamps moved three times: timespec64 i_ctime/i_mtime up to 6.5,
+ * __i_ctime from 6.6 and __i_mtime from 6.7, then separate seconds and
+ * nanoseconds fields (i_ctime_sec/_nsec) from 6.11. The older layouts are
+ * spelled out here; the verifier drops the branches the target lacks.
+ */
+struct inode___ts {
+	struct timespec64 i_ctime;
+	struct timespec64 i_mtime;
+};
+
+struct inode___ts_hidden {
+	struct timespec64 __i_ctime;
+	struct timespec64 __i_mtime;
+};
+
+#define FALCON_NS_PER_SEC 1000000000ULL
+/* the high nanosecond bits carry multigrain-timestamp flags since 6.13 */
+#define FALCON_INODE_NSEC_MASK 0x3fffffff
+
+static __always_inline __u64 inode_ctime_ns(struct inode *ino)
+{
+	struct inode___ts_hidden *h = (void *)ino;
+	struct inode___ts *o = (void *)ino;
+
+	if (bpf_core_field_exists(ino->i_ctime_sec))
+		return BPF_CORE_READ(ino, i_ctime_sec) * FALCON_NS_PER_SEC +
+		       (BPF_CORE_READ(ino, i_ctime_nsec) &
+			FALCON_INODE_NSEC_MASK);
+	if (bpf_core_field_exists(h->__i_ctime))
+		return BPF_CORE_READ(h, __i_ctime.tv_sec) * FALCON_NS_PER_SEC +
+		       BPF_CORE_READ(h, __i_ctime.tv_nsec);
+	return BPF_CORE_READ(o, i_ctime.tv_sec) * FALCON_NS_PER_SEC +
+	       BPF_CORE_READ(o, i_ctime.tv_nsec);
+}
+
+static __always_inline __u64 inode_mtime_ns(struct inode *ino)
+{
+	struct inode___ts_hidden *h = (void *)ino;
+	struct inode___ts *o = (void *)ino;
+
+	if (bpf_core_field_exists(ino->i_mtime_sec))
+		return BPF_CORE_READ(ino, i_mtime_sec) * FALCON_NS_PER_SEC +
+		       (BPF_CORE_READ(ino, i_mtime_nsec) &
+			FALCON_INODE_NSEC_MASK);
+	if (bpf_core_field_exists(h->__i_mtime))
+		return BPF_CORE_READ(h, __i_mtime.tv_sec) * FALCON_NS_PER_SEC +
+		       BPF_CORE_READ(h, __i_mtime.tv_nsec);
+	return BPF_CORE_READ(o, i_mtime.tv_sec) * FALCON_NS_PER_SEC +
+	       BPF_CORE_READ(o, i_mtime.tv_nsec);
+}
+
+/*
+ * Kernels before 6.2 keep the RSS counters in `struct mm_rss_stat` (an
+ * array of atomic_long_t); 6.2 turned them into an array of percpu_counter.
+ * The host's BTF only knows the new layout, so the old one is spelled out
+ * here and picked at load time; the branch the target kernel lacks is
+ * removed by the verifier as dead code.
+ */
+struct mm_rss_stat___old {
+	atomic_long_t count[4];
+};
+
+struct mm_struct___old {
+	struct mm_rss_stat___old rss_stat;
+};
+
+static __always_inline void mm_rss_counters(struct mm_struct *mm, __s64 *file,
+					    __s64 *anon, __s64 *swap,
+					    __s64 *shm)
+{
+	if (bpf_core_type_exists(struct mm_rss_stat___old)) {
+		struct mm_struct___old *o = (void *)mm;
+
+		*file = BPF_CORE_READ(o, rss_stat.count[0].counter);
+		*anon = BPF_CORE_READ(o, rss_stat.count[1].counter);
+		*swap = BPF_CORE_READ(o, rss_stat.count[2].counter);
+		*shm = BPF_CORE_READ(o, rss_stat.count[3].counter);
+	} else {
+		*file = BPF_CORE_READ(mm, rss_stat[0].count);
+		*anon = BPF_CORE_READ(mm, rss_stat[1].count);
+		*swap = BPF_CORE_READ(mm, rss_stat[2].count);
+		*shm = BPF_CORE_READ(mm, rss_stat[3].count);
+	}
+}
+
+/*
  * The parameters clone and execve share, in their order: exe, args, tid,
  * pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap,
  * comm, cgroups.
@@ -338,10 +424,9 @@ static __always_inline void ev_proc_common(struct ev *e, struct task_struct *t)
 	ev_u64(e, BPF_CORE_READ(t, maj_flt));
 	ev_u64(e, BPF_CORE_READ(t, min_flt));
 	if (mm) {
-		__s64 file = BPF_CORE_READ(mm, rss_stat[0].count);
-		__s64 anon = BPF_CORE_READ(mm, rss_stat[1].count);
-		__s64 swap = BPF_CORE_READ(mm, rss_stat[2].count);
-		__s64 shm = BPF_CORE_READ(mm, rss_stat[3].count);
+		__s64 file, anon, swap, shm;
+
+		mm_rss_counters(mm, &file, &anon, &swap, &shm);
 
 		ev_u32(e, BPF_CORE_READ(mm, total_vm) << 2);
 		ev_u32(e, (file + anon + shm) << 2);
@@ -426,10 +511,8 @@ static __always_inline int proc_exec_exit(__u16 type, long ret,
 	ev_u64(&e, cap_u64(&c->cap_effective));
 	if (ino) {
 		ev_u64(&e, BPF_CORE_READ(ino, i_ino));
-		ev_u64(&e, BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ULL +
-			   (BPF_CORE_READ(ino, i_ctime_nsec) & 0x3fffffff));
-		ev_u64(&e, BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ULL +
-			   (BPF_CORE_READ(ino, i_mtime_nsec) & 0x3fffffff));
+		ev_u64(&e, inode_ctime_ns(ino));
+		ev_u64(&e, inode_mtime_ns(ino));
 	} else {
 		ev_empty(&e);
 		ev_empty(&e);
