@@ -192,6 +192,8 @@ int sx_vfork(__u64 *ctx)
 	return proc_clone_exit(PPME_SYSCALL_VFORK_20_X, ctx[1], 0x4100);
 }
 
+#define X86_64_THREAD_SIZE (4096 << 2)
+
 TP_SEC("sched_process_exec")
 int sched_exec(__u64 *ctx)
 {
@@ -201,7 +203,16 @@ int sched_exec(__u64 *ctx)
 
 	if (is_self())
 		return 0;
+#ifdef FALCON_RAW_TP
+	/*
+	 * No bpf_task_pt_regs before 5.15: the user registers sit at the top
+	 * of the task's kernel stack (x86_64 THREAD_SIZE, no top padding).
+	 */
+	regs = (struct pt_regs *)(BPF_CORE_READ(cur_task(), stack) +
+				  X86_64_THREAD_SIZE) - 1;
+#else
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+#endif
 	nr = BPF_CORE_READ(regs, orig_ax);
 	if (nr == NR_EXECVEAT) {
 		if (!wanted(NR_EXECVEAT))

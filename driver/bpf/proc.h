@@ -15,6 +15,32 @@
 #define L_RLIMIT_NOFILE 7
 #define L_PIDTYPE_PGID 2
 
+/*
+ * FALCON_LOOP(n, step, arg) runs step(i, arg) for i = 0 .. n-1 until it
+ * returns non-zero. The tp_btf flavour uses bpf_loop (5.17+); the raw_tp
+ * flavour, the fallback for older kernels (5.8+: ring buffers), uses a
+ * bounded loop that the verifier walks instead.
+ */
+#ifdef FALCON_RAW_TP
+#define FALCON_LOOP(n, step, arg)				\
+	do {							\
+		for (__u32 __i = 0; __i < (n); __i++)		\
+			if (step(__i, arg))			\
+				break;				\
+	} while (0)
+/*
+ * Bounded loops cost the verifier every iteration of every path: within its
+ * one-million-instruction budget the exe path walk stops at 8 components
+ * and the cgroups parameter is left empty when bpf_loop is missing.
+ */
+#define FALCON_COMPAT_NO_CGROUPS 1
+#define FALCON_PATH_STEPS 8
+#else
+#define FALCON_LOOP(n, step, arg) bpf_loop(n, step, arg, 0)
+#define FALCON_COMPAT_NO_CGROUPS 0
+#define FALCON_PATH_STEPS MAX_PATH_COMPONENTS
+#endif
+
 static __always_inline struct task_struct *cur_task(void)
 {
 	return (struct task_struct *)bpf_get_current_task();
@@ -27,7 +53,7 @@ struct path_walk {
 	__u32 off;
 };
 
-/* One step of ev_file_path, run by bpf_loop: 0 = go on, 1 = done. */
+/* One step of ev_file_path, run by FALCON_LOOP: 0 = go on, 1 = done. */
 static long path_step(__u64 i, void *arg)
 {
 	struct path_walk *w = arg;
@@ -82,7 +108,7 @@ static __always_inline void ev_file_path(struct ev *e, struct file *f)
 		ev_empty(e);
 		return;
 	}
-	bpf_loop(MAX_PATH_COMPONENTS, path_step, &w, 0);
+	FALCON_LOOP(FALCON_PATH_STEPS, path_step, &w);
 	off = w.off;
 	if (off == PATH_HALF - 1) {
 		off -= 1;
@@ -174,7 +200,7 @@ struct cg_walk {
 	__u32 off;
 };
 
-/* One step of ev_cgroups, run by bpf_loop: 0 = go on, 1 = done. */
+/* One step of ev_cgroups, run by FALCON_LOOP: 0 = go on, 1 = done. */
 static long cg_step(__u64 i, void *arg)
 {
 	struct cg_walk *w = arg;
@@ -216,7 +242,7 @@ struct cg_emit {
 	__u32 n;
 };
 
-/* Writes "name=path\0" for controller `i`, run by bpf_loop. */
+/* Writes "name=path\0" for controller `i`, run by FALCON_LOOP. */
 static long cg_put(__u64 i, void *arg)
 {
 	struct cg_emit *c = arg;
@@ -250,11 +276,11 @@ static __always_inline void ev_cgroups(struct ev *e, struct task_struct *t)
 	};
 	struct cg_emit c;
 
-	if (!w.kn) {
+	if (!w.kn || FALCON_COMPAT_NO_CGROUPS) {
 		ev_empty(e);
 		return;
 	}
-	bpf_loop(32, cg_step, &w, 0);
+	FALCON_LOOP(32, cg_step, &w);
 	if (w.off == PATH_HALF - 1) {
 		w.off -= 1;
 		e->path[w.off & PATH_MASK] = '/';
@@ -264,7 +290,7 @@ static __always_inline void ev_cgroups(struct ev *e, struct task_struct *t)
 	c.pos = e->pos;
 	c.off = w.off;
 	c.n = PATH_HALF - 1 - w.off;
-	bpf_loop(7, cg_put, &c, 0);
+	FALCON_LOOP(7, cg_put, &c);
 	ev_commit_bytes(e, c.pos - e->pos);
 }
 
