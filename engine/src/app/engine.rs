@@ -8,7 +8,8 @@
 //! let mut engine = Engine::new(&cfg, rules, Backpressure::Drop)?;
 //! for each capture state record (replay): engine.feed_state(&record);
 //! for each event:  if engine.process(&event, cpu).is_exit() { break }
-//!                  (replay: process_numbered(&event, cpu, num), the reader's evt.num)
+//!                  (replay: process_numbered(&event, cpu, num), the reader's evt.num;
+//!                   a state-only event: feed_state_event(&event, cpu, num))
 //! SIGHUP: engine.reload_rules(new_ruleset)?   SIGUSR1: engine.reopen_outputs()
 //! live only, after each batch: engine.set_drop_counts(counts);
 //! let report = engine.finish();                      // drains outputs
@@ -256,6 +257,14 @@ impl Engine {
             return Flow::Continue;
         };
         self.evaluate(ev, &p)
+    }
+
+    /// Parses one replayed event the capture flags state-only
+    /// ([`super::dump::STATE_ONLY`]): like libsinsp, it updates the
+    /// thread/fd tables but no rule sees it and it is not counted.
+    #[inline]
+    pub fn feed_state_event(&mut self, ev: &Event<'_>, cpu: u16, num: u64) {
+        let _ = self.parser.process_numbered(ev, cpu, num);
     }
 
     fn evaluate(&mut self, ev: &Event<'_>, p: &crate::state::Processed) -> Flow {
