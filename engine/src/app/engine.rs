@@ -115,10 +115,6 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-fn priority_of(p: crate::rules::Priority) -> Priority {
-    Priority::ALL[p.severity() as usize]
-}
-
 /// A field's values as Falco's JSON `output_fields` carries them.
 fn json_value(f: &BoundField, vals: &Values) -> Value {
     if vals.len() > 1 {
@@ -186,7 +182,7 @@ impl Engine {
                 name: r.name.as_str().into(),
                 source: r.source.as_str().into(),
                 tags: r.tags.clone().into(),
-                priority: priority_of(r.priority),
+                priority: r.priority,
                 format,
             });
         }
