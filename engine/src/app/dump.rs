@@ -3,9 +3,12 @@
 //! output format.
 
 use crate::format::Format;
-use crate::state::{Fd, FdType, Group, L4Proto, Limits, Parser, Role, SockAddrs, Thread, User};
+use crate::state::{
+    Fd, FdType, Group, L4Proto, Limits, Parser, Processed, Role, SockAddrs, Thread, User,
+};
 use anyhow::Context as _;
-use falcon_driver::scap::{CaptureReader, FdEntry, FdInfo, ProcEntry, Record};
+use falcon_driver::event::Event;
+use falcon_driver::scap::{CaptureReader, FdEntry, FdInfo, ProcEntry, Record, ScapError};
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
@@ -68,6 +71,33 @@ pub fn run(capture: &Path, format: &str, out: &mut impl Write) -> anyhow::Result
     stats.threads = parser.state.threads.len();
     stats.state = parser.state.stats;
     Ok(stats)
+}
+
+/// Replays a capture into `parser`: applies its state records, parses every
+/// event, and hands each one the parser delivers to `on_event` with the
+/// capture's block flags (see [`STATE_ONLY`]). Stops at the first error,
+/// the reader's or `on_event`'s.
+pub fn replay_events<E: From<ScapError>>(
+    reader: &mut CaptureReader,
+    parser: &mut Parser,
+    mut on_event: impl FnMut(&Parser, Event<'_>, &Processed, u32) -> Result<(), E>,
+) -> Result<(), E> {
+    while let Some(rec) = reader.next()? {
+        match rec {
+            Record::Event {
+                num,
+                cpu,
+                flags,
+                event,
+            } => {
+                if let Some(p) = parser.process_numbered(&event, cpu, num) {
+                    on_event(parser, event, &p, flags)?;
+                }
+            }
+            other => feed_state(parser, &other),
+        }
+    }
+    Ok(())
 }
 
 /// Applies a capture's state records (process list, fd lists, users,
