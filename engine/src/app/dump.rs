@@ -3,9 +3,7 @@
 //! output format.
 
 use crate::format::Format;
-use crate::state::{
-    Fd, FdType, Group, L4Proto, Limits, Parser, Processed, Role, SockAddrs, Thread, User,
-};
+use crate::state::{Fd, FdType, L4Proto, Limits, Parser, Processed, Role, SockAddrs, Thread};
 use anyhow::Context as _;
 use falcon_driver::event::Event;
 use falcon_driver::scap::{CaptureReader, FdEntry, FdInfo, ProcEntry, Record, ScapError};
@@ -132,21 +130,12 @@ pub fn feed_state(parser: &mut Parser, rec: &Record<'_>) {
         }
         Record::Users(us) => {
             for u in us.iter() {
-                parser.state.users.add_user(User {
-                    uid: u.uid,
-                    gid: u.gid,
-                    name: u.name.clone(),
-                    homedir: u.homedir.clone(),
-                    shell: u.shell.clone(),
-                });
+                parser.state.users.add_user(u.clone());
             }
         }
         Record::Groups(gs) => {
             for g in gs.iter() {
-                parser.state.users.add_group(Group {
-                    gid: g.gid,
-                    name: g.name.clone(),
-                });
+                parser.state.users.add_group(g.clone());
             }
         }
         _ => {}
