@@ -205,7 +205,7 @@ fn v4(ip: u32) -> IpAddr {
 
 /// An fd from a capture's fd-list entry.
 pub fn fd_of(f: &FdEntry) -> Fd {
-    let mut e = Fd::new(FdType::from_code(f.ty() as u8));
+    let mut e = Fd::new(f.ty());
     e.ino = f.ino;
     match &f.info {
         FdInfo::Named { name, .. } => e.name = name.clone(),
