@@ -2,23 +2,20 @@
 //! replay with each output, and a dead webhook that must not stop
 //! detection.
 
+mod common;
+
 use falcon_driver::scap::{CaptureReader, CaptureWriter, Record, WriteOptions};
 use falcon_engine::app::dump::STATE_ONLY;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn corpora() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora")
-}
-
 fn legacy(p: &str) -> String {
-    corpora().join("falco-legacy").join(p).display().to_string()
+    common::corpus("falco-legacy").join(p).display().to_string()
 }
 
 fn upstream_rules() -> String {
-    corpora()
-        .join("upstream-rules/falco_rules.yaml")
+    common::corpus("upstream-rules/falco_rules.yaml")
         .display()
         .to_string()
 }

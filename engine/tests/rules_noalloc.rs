@@ -2,8 +2,9 @@
 //! checks' value containers have grown: a counting global allocator
 //! watches every `Ruleset::evaluate` call of a second replay pass.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use falcon_driver::scap::{CaptureReader, ScapError};
@@ -41,18 +42,12 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-fn corpus(p: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpora")
-        .join(p)
-}
-
 #[test]
 fn evaluation_does_not_allocate() {
     let mut sources = SourceSet::new();
     sources.add("syscall", SyscallFields);
     let res = load_rules(
-        &[corpus("upstream-rules/falco_rules.yaml")],
+        &[common::corpus("upstream-rules/falco_rules.yaml")],
         &sources,
         &LoadOptions::default(),
     );
@@ -68,7 +63,7 @@ fn evaluation_does_not_allocate() {
     let mut evaluated = 0u64;
     for pass in 0..2 {
         for t in traces {
-            let path = corpus(&format!("falco-legacy/trace_files/{t}.scap"));
+            let path = common::corpus(&format!("falco-legacy/trace_files/{t}.scap"));
             let mut reader = CaptureReader::open(&path).expect("trace");
             let mut parser = Parser::new(Limits::default());
             replay_events(&mut reader, &mut parser, |parser, event, p, _| {

@@ -5,6 +5,8 @@
 //! library-level runner does not model (config files, output checks, …)
 //! are skipped and counted; the full runner is the CLI's.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -14,10 +16,6 @@ use falcon_engine::filter::syscall::SyscallFields;
 use falcon_engine::rules::yaml::{Node, load_all};
 use falcon_engine::rules::{LoadOptions, Priority, Ruleset, SourceSet, load_rules};
 use falcon_engine::state::{Limits, Parser};
-
-fn legacy_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/falco-legacy")
-}
 
 const SUPPORTED: &[&str] = &[
     "detect",
@@ -66,7 +64,7 @@ fn replay(rs: &mut Ruleset<SyscallFields>, trace: &Path) -> BTreeMap<String, (Pr
 }
 
 fn run_suite(suite: &str) {
-    let dir = legacy_dir();
+    let dir = common::corpus("falco-legacy");
     let text = std::fs::read_to_string(dir.join(suite)).expect("suite");
     let docs = load_all(&text).expect("suite parses");
     let cases = docs[0]
