@@ -9,8 +9,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use falcon_driver::scap::{CaptureReader, Record};
-use falcon_engine::app::dump::feed_state;
+use falcon_driver::scap::{CaptureReader, ScapError};
+use falcon_engine::app::dump::replay_events;
 use falcon_engine::filter::syscall::SyscallFields;
 use falcon_engine::rules::{LoadOptions, Priority, SourceSet, load_rules};
 use falcon_engine::state::{Limits, Parser};
@@ -61,27 +61,19 @@ fn main() {
             let path = corpus(&format!("falco-legacy/trace_files/{t}.scap"));
             let mut reader = CaptureReader::open(&path).expect("trace");
             let mut parser = Parser::new(Limits::default());
-            while let Some(rec) = reader.next().expect("read") {
-                match rec {
-                    Record::Event {
-                        num, cpu, event, ..
-                    } => {
-                        let Some(p) = parser.process_numbered(&event, cpu, num) else {
-                            continue;
-                        };
-                        let cx = parser.ctx(event, &p);
-                        events += 1;
-                        let a = Instant::now();
-                        m_idx += rs.evaluate(&cx).count() as u64;
-                        let b = Instant::now();
-                        m_all += rs.evaluate_unindexed(&cx).count() as u64;
-                        let c = Instant::now();
-                        indexed += b - a;
-                        unindexed += c - b;
-                    }
-                    other => feed_state(&mut parser, &other),
-                }
-            }
+            replay_events(&mut reader, &mut parser, |parser, event, p, _| {
+                let cx = parser.ctx(event, p);
+                events += 1;
+                let a = Instant::now();
+                m_idx += rs.evaluate(&cx).count() as u64;
+                let b = Instant::now();
+                m_all += rs.evaluate_unindexed(&cx).count() as u64;
+                let c = Instant::now();
+                indexed += b - a;
+                unindexed += c - b;
+                Ok::<_, ScapError>(())
+            })
+            .expect("read");
         }
     }
     assert_eq!(m_idx, m_all, "index changed the matches");

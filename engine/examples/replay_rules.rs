@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use falcon_driver::scap::{CaptureReader, Record};
-use falcon_engine::app::dump::feed_state;
+use falcon_driver::scap::{CaptureReader, ScapError};
+use falcon_engine::app::dump::replay_events;
 use falcon_engine::filter::syscall::SyscallFields;
 use falcon_engine::rules::{LoadOptions, Priority, SourceSet, load_rules};
 use falcon_engine::state::{Limits, Parser};
@@ -32,26 +32,18 @@ fn main() {
         let mut reader = CaptureReader::open(std::path::Path::new(trace)).expect("open trace");
         let mut parser = Parser::new(Limits::default());
         counts.clear();
-        while let Some(rec) = reader.next().expect("read") {
-            match rec {
-                Record::Event {
-                    num, cpu, event, ..
-                } => {
-                    let Some(p) = parser.process_numbered(&event, cpu, num) else {
-                        continue;
-                    };
-                    let cx = parser.ctx(event, &p);
-                    events += 1;
-                    let t = Instant::now();
-                    let hit = rs.evaluate(&cx).next().map(|r| r.name.clone());
-                    eval += t.elapsed();
-                    if let Some(name) = hit {
-                        *counts.entry(name).or_default() += 1;
-                    }
-                }
-                other => feed_state(&mut parser, &other),
+        replay_events(&mut reader, &mut parser, |parser, event, p, _| {
+            let cx = parser.ctx(event, p);
+            events += 1;
+            let t = Instant::now();
+            let hit = rs.evaluate(&cx).next().map(|r| r.name.clone());
+            eval += t.elapsed();
+            if let Some(name) = hit {
+                *counts.entry(name).or_default() += 1;
             }
-        }
+            Ok::<_, ScapError>(())
+        })
+        .expect("read");
     }
     for (r, n) in &counts {
         println!("{r}: {n}");

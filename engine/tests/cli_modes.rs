@@ -2,21 +2,20 @@
 //! replay with each output, and a dead webhook that must not stop
 //! detection.
 
+mod common;
+
+use falcon_driver::scap::{CaptureReader, CaptureWriter, Record, WriteOptions};
+use falcon_engine::app::dump::STATE_ONLY;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn corpora() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora")
-}
-
 fn legacy(p: &str) -> String {
-    corpora().join("falco-legacy").join(p).display().to_string()
+    common::corpus("falco-legacy").join(p).display().to_string()
 }
 
 fn upstream_rules() -> String {
-    corpora()
-        .join("upstream-rules/falco_rules.yaml")
+    common::corpus("upstream-rules/falco_rules.yaml")
         .display()
         .to_string()
 }
@@ -324,6 +323,69 @@ fn append_output_extra_text_and_fields() {
     );
     assert_eq!(v["output_fields"]["proc.name"], "cat");
     assert!(v["output_fields"]["wd"].is_string());
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// A copy of `src` with every event before `cut` (ns) flagged state-only.
+fn flag_state_only(src: &str, cut: u64, out: &Path) {
+    let mut reader = CaptureReader::open(Path::new(src)).unwrap();
+    let mut w = CaptureWriter::create(out, WriteOptions::default()).unwrap();
+    let mut flagged = 0;
+    while let Some(rec) = reader.next().unwrap() {
+        match rec {
+            Record::Event {
+                cpu, flags, event, ..
+            } if event.ts() < cut => {
+                w.write_event(cpu, flags | STATE_ONLY, &event).unwrap();
+                flagged += 1;
+            }
+            other => w.write_record(&other).unwrap(),
+        }
+    }
+    w.finish().unwrap();
+    assert!(flagged > 0);
+}
+
+/// Events flagged state-only (`SCAP_DF_STATE_ONLY`) update the state but
+/// no rule sees them, as in libsinsp.
+#[test]
+fn replay_does_not_evaluate_state_only_events() {
+    let d = tmp("state-only");
+    let trace = legacy("trace_files/cat_write.scap");
+    let rules = legacy("rules/single_rule.yaml");
+    // Every event flagged: no alert.
+    let all = d.join("all.scap");
+    flag_state_only(&trace, u64::MAX, &all);
+    let o = falcon(&["-r", &rules, "-e", all.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(!out.contains(": Warning "), "{out}");
+    assert!(
+        out.contains(
+            "Events detected: 0\nRule counts by severity:\nTriggered rules by rule name:\n"
+        ),
+        "{out}"
+    );
+    // Everything before the last of the 4 alerts flagged: that one alert
+    // remains, its command taken from the state the flagged execve built.
+    let last = d.join("last.scap");
+    flag_state_only(&trace, 1_470_327_477_882_054_739, &last);
+    let o = falcon(&[
+        "-r",
+        &rules,
+        "-e",
+        last.to_str().unwrap(),
+        "-o",
+        "time_format_iso_8601=true",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let alerts: Vec<&str> = out.lines().filter(|l| l.contains(": Warning ")).collect();
+    assert_eq!(
+        alerts,
+        ["2016-08-04T16:17:57.882054739+0000: Warning An open was seen (command=cat /dev/null)"]
+    );
+    assert!(out.contains("Events detected: 1\n"), "{out}");
     std::fs::remove_dir_all(&d).unwrap();
 }
 

@@ -4,13 +4,14 @@
 //! Prints how many values matched and lists every difference; any
 //! difference fails the test.
 
+mod common;
+
 use falcon_driver::scap::{CaptureReader, Record};
 use falcon_engine::app::dump::feed_state;
 use falcon_engine::fields::{self, BoundField, FieldType, Value, Values};
 use falcon_engine::state::{Limits, Parser};
 use serde_json::Value as J;
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 const FIELDS: &[&str] = &[
     "evt.num",
@@ -43,10 +44,6 @@ const FIELDS: &[&str] = &[
     "container.id",
 ];
 
-fn corpora() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/falco-legacy")
-}
-
 /// falcon's value as Falco's JSON output carries it.
 fn to_json(f: &BoundField, vals: &Values) -> J {
     let Some(v) = vals.first() else {
@@ -66,7 +63,7 @@ fn to_json(f: &BoundField, vals: &Values) -> J {
 
 #[test]
 fn falcon_matches_falco_044_dumps() {
-    let dir = corpora();
+    let dir = common::corpus("falco-legacy");
     let bound: Vec<BoundField> = FIELDS
         .iter()
         .map(|f| fields::bind_text(f).unwrap())

@@ -6,9 +6,10 @@
 //! as they are. Every difference must be one of the kinds named in
 //! [`Kind`], each with the reason it exists; anything else fails.
 
+mod common;
+
 use falcon_engine::app::dump;
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 use std::process::Command;
 
 const FIELDS: &[&str] = &[
@@ -206,10 +207,6 @@ fn classify_args(ty: &str, sysdig: &str, falcon: &str) -> Option<Kind> {
     None
 }
 
-fn corpora() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/falco-legacy")
-}
-
 /// Lines keyed by (rawtime, tid), each split into its tab-separated fields.
 fn index(text: &str) -> HashMap<(String, String), Vec<String>> {
     text.lines()
@@ -227,7 +224,7 @@ fn falcon_dump_matches_sysdig_029_up_to_named_differences() {
         .map(|f| format!("%{f}"))
         .collect::<Vec<_>>()
         .join("\t");
-    let mut traces: Vec<_> = std::fs::read_dir(corpora().join("trace_files"))
+    let mut traces: Vec<_> = std::fs::read_dir(common::corpus("falco-legacy/trace_files"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "scap"))

@@ -1,13 +1,14 @@
 //! Every legacy trace replays through the dump mode without error, every
 //! event is printed once, and a damaged capture is an error, not a panic.
 
+mod common;
+
 use falcon_driver::scap::{CaptureReader, Record};
 use falcon_engine::app::dump;
 use std::path::PathBuf;
 
 fn traces() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpora/falco-legacy/trace_files");
+    let dir = common::corpus("falco-legacy/trace_files");
     let mut v: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -9,15 +9,13 @@
 //! taken from falco `userspace/engine/rule_loading_messages.h`,
 //! `rule_loader_reader.cpp` and `rule_loader_collector.cpp`.
 
+mod common;
+
 use std::path::PathBuf;
 
 use falcon_engine::filter::syscall::SyscallFields;
 use falcon_engine::rules::yaml::{Node, load_all};
 use falcon_engine::rules::{Context, ItemType, LoadOptions, SourceSet, load_rules};
-
-fn legacy_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/falco-legacy")
-}
 
 /// (legacy code, legacy message, current code, current message).
 const CHANGED_SINCE_0_34: &[(&str, &str, &str, &str)] = &[
@@ -158,7 +156,7 @@ fn legacy_exception_validation_cases() {
 }
 
 fn run_suite(suite: &str) {
-    let dir = legacy_dir();
+    let dir = common::corpus("falco-legacy");
     let doc = std::fs::read_to_string(dir.join(suite)).expect("suite file");
     let docs = load_all(&doc).expect("suite parses");
     let cases = docs[0]
@@ -242,7 +240,7 @@ fn run_suite(suite: &str) {
 /// `not proc.name=x and evt.type in (execve, open)`.
 #[test]
 fn legacy_rules_events() {
-    let dir = legacy_dir();
+    let dir = common::corpus("falco-legacy");
     let doc = std::fs::read_to_string(dir.join("falco_tests.yaml")).expect("suite");
     let docs = load_all(&doc).expect("suite parses");
     let case = docs[0]

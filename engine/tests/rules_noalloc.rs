@@ -2,12 +2,13 @@
 //! checks' value containers have grown: a counting global allocator
 //! watches every `Ruleset::evaluate` call of a second replay pass.
 
+mod common;
+
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use falcon_driver::scap::{CaptureReader, Record};
-use falcon_engine::app::dump::feed_state;
+use falcon_driver::scap::{CaptureReader, ScapError};
+use falcon_engine::app::dump::replay_events;
 use falcon_engine::filter::syscall::SyscallFields;
 use falcon_engine::rules::{LoadOptions, Priority, SourceSet, load_rules};
 use falcon_engine::state::{Limits, Parser};
@@ -41,18 +42,12 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-fn corpus(p: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpora")
-        .join(p)
-}
-
 #[test]
 fn evaluation_does_not_allocate() {
     let mut sources = SourceSet::new();
     sources.add("syscall", SyscallFields);
     let res = load_rules(
-        &[corpus("upstream-rules/falco_rules.yaml")],
+        &[common::corpus("upstream-rules/falco_rules.yaml")],
         &sources,
         &LoadOptions::default(),
     );
@@ -68,27 +63,19 @@ fn evaluation_does_not_allocate() {
     let mut evaluated = 0u64;
     for pass in 0..2 {
         for t in traces {
-            let path = corpus(&format!("falco-legacy/trace_files/{t}.scap"));
+            let path = common::corpus(&format!("falco-legacy/trace_files/{t}.scap"));
             let mut reader = CaptureReader::open(&path).expect("trace");
             let mut parser = Parser::new(Limits::default());
-            while let Some(rec) = reader.next().expect("read") {
-                match rec {
-                    Record::Event {
-                        num, cpu, event, ..
-                    } => {
-                        let Some(p) = parser.process_numbered(&event, cpu, num) else {
-                            continue;
-                        };
-                        let cx = parser.ctx(event, &p);
-                        COUNTING.store(pass == 1, Ordering::Relaxed);
-                        let n = rs.evaluate(&cx).count();
-                        COUNTING.store(false, Ordering::Relaxed);
-                        std::hint::black_box(n);
-                        evaluated += (pass == 1) as u64;
-                    }
-                    other => feed_state(&mut parser, &other),
-                }
-            }
+            replay_events(&mut reader, &mut parser, |parser, event, p, _| {
+                let cx = parser.ctx(event, p);
+                COUNTING.store(pass == 1, Ordering::Relaxed);
+                let n = rs.evaluate(&cx).count();
+                COUNTING.store(false, Ordering::Relaxed);
+                std::hint::black_box(n);
+                evaluated += (pass == 1) as u64;
+                Ok::<_, ScapError>(())
+            })
+            .expect("read");
         }
     }
     let allocs = ALLOCS.load(Ordering::Relaxed);

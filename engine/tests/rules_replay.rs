@@ -5,19 +5,17 @@
 //! library-level runner does not model (config files, output checks, …)
 //! are skipped and counted; the full runner is the CLI's.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use falcon_driver::scap::{CaptureReader, Record};
-use falcon_engine::app::dump::feed_state;
+use falcon_driver::scap::{CaptureReader, ScapError};
+use falcon_engine::app::dump::replay_events;
 use falcon_engine::filter::syscall::SyscallFields;
 use falcon_engine::rules::yaml::{Node, load_all};
 use falcon_engine::rules::{LoadOptions, Priority, Ruleset, SourceSet, load_rules};
 use falcon_engine::state::{Limits, Parser};
-
-fn legacy_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/falco-legacy")
-}
 
 const SUPPORTED: &[&str] = &[
     "detect",
@@ -54,27 +52,19 @@ fn replay(rs: &mut Ruleset<SyscallFields>, trace: &Path) -> BTreeMap<String, (Pr
     let mut counts = BTreeMap::new();
     let mut reader = CaptureReader::open(trace).expect("open trace");
     let mut parser = Parser::new(Limits::default());
-    while let Some(rec) = reader.next().expect("read trace") {
-        match rec {
-            Record::Event {
-                num, cpu, event, ..
-            } => {
-                let Some(p) = parser.process_numbered(&event, cpu, num) else {
-                    continue;
-                };
-                let cx = parser.ctx(event, &p);
-                if let Some(r) = rs.evaluate(&cx).next() {
-                    counts.entry(r.name.clone()).or_insert((r.priority, 0)).1 += 1;
-                }
-            }
-            other => feed_state(&mut parser, &other),
+    replay_events(&mut reader, &mut parser, |parser, event, p, _| {
+        let cx = parser.ctx(event, p);
+        if let Some(r) = rs.evaluate(&cx).next() {
+            counts.entry(r.name.clone()).or_insert((r.priority, 0)).1 += 1;
         }
-    }
+        Ok::<_, ScapError>(())
+    })
+    .expect("read trace");
     counts
 }
 
 fn run_suite(suite: &str) {
-    let dir = legacy_dir();
+    let dir = common::corpus("falco-legacy");
     let text = std::fs::read_to_string(dir.join(suite)).expect("suite");
     let docs = load_all(&text).expect("suite parses");
     let cases = docs[0]

@@ -1,22 +1,16 @@
 //! The current upstream stable ruleset (falco-rules-5.1.0) loads with no
 //! error: 25 rules, 87 macros, 49 lists, all compiled for the syscall source.
 
-use std::path::PathBuf;
+mod common;
 
 use falcon_engine::filter::syscall::SyscallFields;
 use falcon_engine::rules::{LoadOptions, Priority, SourceSet, load_rules};
-
-fn corpus(p: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpora")
-        .join(p)
-}
 
 #[test]
 fn stable_rules_load_clean() {
     let mut sources = SourceSet::new();
     sources.add("syscall", SyscallFields);
-    let path = corpus("upstream-rules/falco_rules.yaml");
+    let path = common::corpus("upstream-rules/falco_rules.yaml");
     let t0 = std::time::Instant::now();
     let res = load_rules(&[path], &sources, &LoadOptions::default());
     let elapsed = t0.elapsed();
@@ -61,7 +55,7 @@ fn stable_rules_describe() {
     let mut sources = SourceSet::new();
     sources.add("syscall", SyscallFields);
     let res = load_rules(
-        &[corpus("upstream-rules/falco_rules.yaml")],
+        &[common::corpus("upstream-rules/falco_rules.yaml")],
         &sources,
         &LoadOptions::default(),
     );

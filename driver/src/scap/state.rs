@@ -373,9 +373,10 @@ fn shift(k: Corruption, by: usize) -> Corruption {
 }
 
 /// `scap_fd_type`: the kind of an fd-table entry, with its on-disk code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[repr(u8)]
 pub enum FdType {
+    #[default]
     Unknown = 0,
     File = 1,
     Directory = 2,
@@ -429,6 +430,73 @@ impl FdType {
             Pidfd,
         ];
         ALL.get(c as usize).copied()
+    }
+
+    /// `fd.type`, as libsinsp names it.
+    pub fn as_str(self) -> &'static str {
+        use FdType::*;
+        match self {
+            File | FileV2 => "file",
+            Directory => "directory",
+            Ipv4Sock | Ipv4ServSock => "ipv4",
+            Ipv6Sock | Ipv6ServSock => "ipv6",
+            UnixSock => "unix",
+            Fifo => "pipe",
+            Event => "event",
+            Signalfd => "signalfd",
+            Eventpoll => "eventpoll",
+            Inotify => "inotify",
+            Timerfd => "timerfd",
+            Netlink => "netlink",
+            Bpf => "bpf",
+            Userfaultfd => "userfaultfd",
+            Iouring => "io_uring",
+            Memfd => "memfd",
+            Pidfd => "pidfd",
+            Unknown | Unsupported => "<NA>",
+        }
+    }
+
+    /// `fd.typechar`.
+    pub fn typechar(self) -> u8 {
+        use FdType::*;
+        match self {
+            File | FileV2 => b'f',
+            Ipv4Sock | Ipv4ServSock => b'4',
+            Ipv6Sock | Ipv6ServSock => b'6',
+            Directory => b'd',
+            Fifo => b'p',
+            UnixSock => b'u',
+            Event => b'e',
+            Unknown => b'o',
+            Unsupported => b'X',
+            Signalfd => b's',
+            Eventpoll => b'l',
+            Inotify => b'i',
+            Timerfd => b't',
+            Netlink => b'n',
+            Bpf => b'b',
+            Userfaultfd => b'u',
+            Iouring => b'r',
+            Memfd => b'm',
+            Pidfd => b'P',
+        }
+    }
+
+    /// A connected or listening IPv4/IPv6 socket.
+    pub fn is_ip_socket(self) -> bool {
+        matches!(
+            self,
+            FdType::Ipv4Sock | FdType::Ipv6Sock | FdType::Ipv4ServSock | FdType::Ipv6ServSock
+        )
+    }
+    /// A listening IPv4/IPv6 socket.
+    pub fn is_server_socket(self) -> bool {
+        matches!(self, FdType::Ipv4ServSock | FdType::Ipv6ServSock)
+    }
+    /// A file (either layout) or a directory.
+    pub fn is_file(self) -> bool {
+        matches!(self, FdType::File | FdType::FileV2 | FdType::Directory)
     }
 }
 

@@ -3,9 +3,10 @@
 //! output format.
 
 use crate::format::Format;
-use crate::state::{Fd, FdType, Group, L4Proto, Limits, Parser, Role, SockAddrs, Thread, User};
+use crate::state::{Fd, FdType, L4Proto, Limits, Parser, Processed, Role, SockAddrs, Thread};
 use anyhow::Context as _;
-use falcon_driver::scap::{CaptureReader, FdEntry, FdInfo, ProcEntry, Record};
+use falcon_driver::event::Event;
+use falcon_driver::scap::{CaptureReader, FdEntry, FdInfo, ProcEntry, Record, ScapError};
 use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
@@ -70,6 +71,33 @@ pub fn run(capture: &Path, format: &str, out: &mut impl Write) -> anyhow::Result
     Ok(stats)
 }
 
+/// Replays a capture into `parser`: applies its state records, parses every
+/// event, and hands each one the parser delivers to `on_event` with the
+/// capture's block flags (see [`STATE_ONLY`]). Stops at the first error,
+/// the reader's or `on_event`'s.
+pub fn replay_events<E: From<ScapError>>(
+    reader: &mut CaptureReader,
+    parser: &mut Parser,
+    mut on_event: impl FnMut(&Parser, Event<'_>, &Processed, u32) -> Result<(), E>,
+) -> Result<(), E> {
+    while let Some(rec) = reader.next()? {
+        match rec {
+            Record::Event {
+                num,
+                cpu,
+                flags,
+                event,
+            } => {
+                if let Some(p) = parser.process_numbered(&event, cpu, num) {
+                    on_event(parser, event, &p, flags)?;
+                }
+            }
+            other => feed_state(parser, &other),
+        }
+    }
+    Ok(())
+}
+
 /// Applies a capture's state records (process list, fd lists, users,
 /// machine info) to the parser.
 pub fn feed_state(parser: &mut Parser, rec: &Record<'_>) {
@@ -102,21 +130,12 @@ pub fn feed_state(parser: &mut Parser, rec: &Record<'_>) {
         }
         Record::Users(us) => {
             for u in us.iter() {
-                parser.state.users.add_user(User {
-                    uid: u.uid,
-                    gid: u.gid,
-                    name: u.name.clone(),
-                    homedir: u.homedir.clone(),
-                    shell: u.shell.clone(),
-                });
+                parser.state.users.add_user(u.clone());
             }
         }
         Record::Groups(gs) => {
             for g in gs.iter() {
-                parser.state.users.add_group(Group {
-                    gid: g.gid,
-                    name: g.name.clone(),
-                });
+                parser.state.users.add_group(g.clone());
             }
         }
         _ => {}
@@ -186,7 +205,7 @@ fn v4(ip: u32) -> IpAddr {
 
 /// An fd from a capture's fd-list entry.
 pub fn fd_of(f: &FdEntry) -> Fd {
-    let mut e = Fd::new(FdType::from_code(f.ty() as u8));
+    let mut e = Fd::new(f.ty());
     e.ino = f.ino;
     match &f.info {
         FdInfo::Named { name, .. } => e.name = name.clone(),

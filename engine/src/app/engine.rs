@@ -8,7 +8,8 @@
 //! let mut engine = Engine::new(&cfg, rules, Backpressure::Drop)?;
 //! for each capture state record (replay): engine.feed_state(&record);
 //! for each event:  if engine.process(&event, cpu).is_exit() { break }
-//!                  (replay: process_numbered(&event, cpu, num), the reader's evt.num)
+//!                  (replay: process_numbered(&event, cpu, num), the reader's evt.num;
+//!                   a state-only event: feed_state_event(&event, cpu, num))
 //! SIGHUP: engine.reload_rules(new_ruleset)?   SIGUSR1: engine.reopen_outputs()
 //! live only, after each batch: engine.set_drop_counts(counts);
 //! let report = engine.finish();                      // drains outputs
@@ -114,10 +115,6 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-fn priority_of(p: crate::rules::Priority) -> Priority {
-    Priority::ALL[p.severity() as usize]
-}
-
 /// A field's values as Falco's JSON `output_fields` carries them.
 fn json_value(f: &BoundField, vals: &Values) -> Value {
     if vals.len() > 1 {
@@ -185,7 +182,7 @@ impl Engine {
                 name: r.name.as_str().into(),
                 source: r.source.as_str().into(),
                 tags: r.tags.clone().into(),
-                priority: priority_of(r.priority),
+                priority: r.priority,
                 format,
             });
         }
@@ -256,6 +253,14 @@ impl Engine {
             return Flow::Continue;
         };
         self.evaluate(ev, &p)
+    }
+
+    /// Parses one replayed event the capture flags state-only
+    /// ([`super::dump::STATE_ONLY`]): like libsinsp, it updates the
+    /// thread/fd tables but no rule sees it and it is not counted.
+    #[inline]
+    pub fn feed_state_event(&mut self, ev: &Event<'_>, cpu: u16, num: u64) {
+        let _ = self.parser.process_numbered(ev, cpu, num);
     }
 
     fn evaluate(&mut self, ev: &Event<'_>, p: &crate::state::Processed) -> Flow {

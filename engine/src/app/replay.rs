@@ -1,6 +1,7 @@
 //! The replay run: capture reader -> state -> ruleset -> outputs, then
 //! Falco's summary.
 
+use super::dump::STATE_ONLY;
 use super::engine::{Engine, Report};
 use crate::config::Config;
 use crate::outputs::Backpressure;
@@ -45,9 +46,14 @@ pub fn run(cfg: &Config, capture: &Path) -> Result<u8> {
         let Some(rec) = rec else { break };
         match rec {
             Record::Event {
-                num, cpu, event, ..
+                num,
+                cpu,
+                flags,
+                event,
             } => {
-                if engine.process_numbered(&event, cpu, num).is_exit() {
+                if flags & STATE_ONLY != 0 {
+                    engine.feed_state_event(&event, cpu, num);
+                } else if engine.process_numbered(&event, cpu, num).is_exit() {
                     exit = true;
                     break;
                 }

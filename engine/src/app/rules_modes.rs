@@ -62,10 +62,6 @@ fn load(cfg: &Config, paths: &[PathBuf]) -> LoadResult<SyscallFields> {
     rules::load_rules(paths, &sources(), &opts)
 }
 
-fn min_priority(cfg: &Config) -> rules::Priority {
-    rules::Priority::ALL[cfg.min_priority.severity() as usize]
-}
-
 /// Applies `rules:` (and `-D`/`-T`/`-t`) in order.
 pub fn apply_selection(cfg: &Config, rs: &mut Ruleset<SyscallFields>) {
     for sel in &cfg.rules_selection {
@@ -96,7 +92,7 @@ pub fn load_ruleset(cfg: &Config) -> Result<Ruleset<SyscallFields>> {
         log::debug!("{}", f.verbose_string(&contents));
     }
     let mut rs = res
-        .into_ruleset(min_priority(cfg))
+        .into_ruleset(cfg.min_priority)
         .ok_or_else(|| anyhow::anyhow!("no rules were compiled"))?;
     apply_selection(cfg, &mut rs);
     Ok(rs)

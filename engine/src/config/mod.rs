@@ -469,7 +469,7 @@ impl Config {
         }
 
         let prio = string_or(&t, "priority", "debug")?;
-        let min_priority = Priority::parse(&prio).ok_or_else(|| ConfigError::Value {
+        let min_priority = Priority::parse(prio.trim()).ok_or_else(|| ConfigError::Value {
             path: "priority".into(),
             why: format!("Unknown priority \"{prio}\"--must be one of emergency, alert, critical, error, warning, notice, informational, debug"),
         })?;
@@ -527,7 +527,7 @@ impl Config {
             level: if args.verbose {
                 Priority::Debug
             } else {
-                Priority::parse(&level).ok_or_else(|| ConfigError::Value {
+                Priority::parse(level.trim()).ok_or_else(|| ConfigError::Value {
                     path: "log_level".into(),
                     why: format!("unknown level '{level}'"),
                 })?

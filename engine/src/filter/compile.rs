@@ -206,21 +206,6 @@ pub fn type_name(ty: FieldType) -> &'static str {
     }
 }
 
-fn is_numeric(ty: FieldType) -> bool {
-    matches!(
-        ty,
-        FieldType::Int16
-            | FieldType::Int32
-            | FieldType::Int64
-            | FieldType::Uint32
-            | FieldType::Uint64
-            | FieldType::Port
-            | FieldType::Abstime
-            | FieldType::Reltime
-            | FieldType::Double
-    )
-}
-
 /// libsinsp's operator/type compatibility check.
 fn check_op_type(
     ty: FieldType,
@@ -256,7 +241,9 @@ fn check_op_type(
         };
     }
     let ok = match ty {
-        _ if is_numeric(ty) => matches!(op, Eq | Ne | Lt | Le | Gt | Ge | In | Intersects | Exists),
+        _ if ty.is_numeric() => {
+            matches!(op, Eq | Ne | Lt | Le | Gt | Ge | In | Intersects | Exists)
+        }
         FieldType::Bool => matches!(op, Eq | Ne | In | Intersects | Exists),
         FieldType::Charbuf | FieldType::Dyn => !matches!(op, BContains | BStartsWith),
         FieldType::Bytebuf => matches!(
@@ -286,7 +273,7 @@ fn check_op_type(
         return Ok(());
     }
     let family = match ty {
-        _ if is_numeric(ty) => "numeric filters",
+        _ if ty.is_numeric() => "numeric filters",
         FieldType::Bool => "numeric filters",
         FieldType::Charbuf | FieldType::Dyn => "string filters",
         FieldType::Bytebuf => "buffer filters",

@@ -4,88 +4,7 @@
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
-/// A rule priority, most severe first; the numbers are syslog severities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Priority {
-    /// 0
-    Emergency = 0,
-    /// 1
-    Alert = 1,
-    /// 2
-    Critical = 2,
-    /// 3
-    Error = 3,
-    /// 4
-    Warning = 4,
-    /// 5
-    Notice = 5,
-    /// 6
-    Informational = 6,
-    /// 7
-    Debug = 7,
-}
-
-impl Priority {
-    /// Every priority, most severe first.
-    pub const ALL: [Priority; 8] = [
-        Priority::Emergency,
-        Priority::Alert,
-        Priority::Critical,
-        Priority::Error,
-        Priority::Warning,
-        Priority::Notice,
-        Priority::Informational,
-        Priority::Debug,
-    ];
-
-    /// Parses a priority name, case-insensitively; `info` is accepted.
-    pub fn parse(s: &str) -> Option<Priority> {
-        Some(match s.trim().to_ascii_lowercase().as_str() {
-            "emergency" => Priority::Emergency,
-            "alert" => Priority::Alert,
-            "critical" => Priority::Critical,
-            "error" => Priority::Error,
-            "warning" => Priority::Warning,
-            "notice" => Priority::Notice,
-            "informational" | "info" => Priority::Informational,
-            "debug" => Priority::Debug,
-            _ => return None,
-        })
-    }
-
-    /// The name in alerts: `Warning`, `Informational`, ...
-    pub fn name(self) -> &'static str {
-        match self {
-            Priority::Emergency => "Emergency",
-            Priority::Alert => "Alert",
-            Priority::Critical => "Critical",
-            Priority::Error => "Error",
-            Priority::Warning => "Warning",
-            Priority::Notice => "Notice",
-            Priority::Informational => "Informational",
-            Priority::Debug => "Debug",
-        }
-    }
-
-    /// The short upper-case name of Falco's exit summary: `WARNING`, `INFO`.
-    pub fn summary_name(self) -> &'static str {
-        match self {
-            Priority::Emergency => "EMERGENCY",
-            Priority::Alert => "ALERT",
-            Priority::Critical => "CRITICAL",
-            Priority::Error => "ERROR",
-            Priority::Warning => "WARNING",
-            Priority::Notice => "NOTICE",
-            Priority::Informational => "INFO",
-            Priority::Debug => "DEBUG",
-        }
-    }
-
-    /// The syslog severity (0 = emergency ... 7 = debug).
-    pub fn severity(self) -> u8 {
-        self as u8
-    }
-}
+pub use crate::rules::Priority;
 
 /// One alert, built by the engine when a rule matches.
 #[derive(Debug, Clone, PartialEq)]
@@ -216,7 +135,7 @@ impl Formatter {
         } else {
             local_time(a.time_ns)
         };
-        json_escaped(&format!("{time}: {} {}", a.priority.name(), a.message))
+        json_escaped(&format!("{time}: {} {}", a.priority.as_str(), a.message))
     }
 
     /// The JSON object, keys sorted as Falco's nlohmann::json sorts them.
@@ -237,7 +156,7 @@ impl Formatter {
             }
             m.insert("output_fields".into(), Value::Object(f));
         }
-        m.insert("priority".into(), Value::String(a.priority.name().into()));
+        m.insert("priority".into(), Value::String(a.priority.as_str().into()));
         m.insert("rule".into(), Value::String(a.rule.to_string()));
         m.insert("source".into(), Value::String(a.source.to_string()));
         // Falco's internal alerts (drops, ...) carry no tags key.

@@ -57,6 +57,20 @@ impl Priority {
         }
     }
 
+    /// The short upper-case name of Falco's exit summary: `WARNING`, `INFO`.
+    pub fn summary_name(self) -> &'static str {
+        match self {
+            Priority::Emergency => "EMERGENCY",
+            Priority::Alert => "ALERT",
+            Priority::Critical => "CRITICAL",
+            Priority::Error => "ERROR",
+            Priority::Warning => "WARNING",
+            Priority::Notice => "NOTICE",
+            Priority::Informational => "INFO",
+            Priority::Debug => "DEBUG",
+        }
+    }
+
     /// Syslog severity (equal to the enum order).
     pub fn severity(self) -> u8 {
         self as u8

@@ -120,6 +120,26 @@ fn decode_seq(item: &Node, key: &str, ctx: &Context, optional: bool) -> R<Option
     Ok(Some(out))
 }
 
+/// An item's deprecated `append: true` (warned about) and its `override`
+/// map; using both is an error.
+fn decode_append_overrides(
+    res: &mut FileResult,
+    item: &Node,
+    appendable: &[&str],
+    replaceable: &[&str],
+    ctx: &Context,
+) -> R<(bool, Overrides)> {
+    let append = decode_optional::<bool>(item, "append", ctx)?.unwrap_or(false);
+    if append {
+        res.warn(WarningCode::DeprecatedItem, WARNING_APPEND, ctx.clone());
+    }
+    let ov = decode_overrides(item, appendable, replaceable, ctx)?;
+    if append && (!ov.append.is_empty() || !ov.replace.is_empty()) {
+        return invalid(ERROR_OVERRIDE_APPEND, ctx);
+    }
+    Ok((append, ov))
+}
+
 fn decode_tags(item: &Node, ctx: &Context) -> R<BTreeSet<String>> {
     Ok(decode_seq(item, "tags", ctx, true)?
         .unwrap_or_default()
@@ -486,14 +506,7 @@ fn read_list(res: &mut FileResult, col: &mut Collector, item: &Node, parent: &Co
         );
     }
     let items = decode_seq(item, "items", &ctx, false)?.unwrap_or_default();
-    let mut append = decode_optional::<bool>(item, "append", &ctx)?.unwrap_or(false);
-    if append {
-        res.warn(WarningCode::DeprecatedItem, WARNING_APPEND, ctx.clone());
-    }
-    let ov = decode_overrides(item, &["items"], &["items"], &ctx)?;
-    if append && (!ov.append.is_empty() || !ov.replace.is_empty()) {
-        return invalid(ERROR_OVERRIDE_APPEND, &ctx);
-    }
+    let (mut append, ov) = decode_append_overrides(res, item, &["items"], &["items"], &ctx)?;
     append |= ov.append.contains("items");
     let info = ListInfo {
         name,
@@ -525,14 +538,8 @@ fn read_macro(res: &mut FileResult, col: &mut Collector, item: &Node, parent: &C
     let cond: String = decode_val(item, "condition", &ctx)?;
     let cond_node = item.get("condition").expect("decoded above");
     let cond_ctx = ctx.child(cond_node.mark, ItemType::MacroCondition, "");
-    let mut append = decode_optional::<bool>(item, "append", &ctx)?.unwrap_or(false);
-    if append {
-        res.warn(WarningCode::DeprecatedItem, WARNING_APPEND, ctx.clone());
-    }
-    let ov = decode_overrides(item, &["condition"], &["condition"], &ctx)?;
-    if append && (!ov.append.is_empty() || !ov.replace.is_empty()) {
-        return invalid(ERROR_OVERRIDE_APPEND, &ctx);
-    }
+    let (mut append, ov) =
+        decode_append_overrides(res, item, &["condition"], &["condition"], &ctx)?;
     append |= ov.append.contains("condition");
     let info = MacroInfo {
         name,
@@ -686,15 +693,9 @@ fn read_rule(
     let name: String = decode_val(item, "rule", &tmp)?;
     let ctx = parent.child(item.mark, ItemType::Rule, &name);
     let source: String = decode_generic(item, "source", &ctx, true, true)?.unwrap_or_default();
-    let has_append = decode_optional::<bool>(item, "append", &ctx)?.unwrap_or(false);
-    if has_append {
-        res.warn(WarningCode::DeprecatedItem, WARNING_APPEND, ctx.clone());
-    }
-    let ov = decode_overrides(item, RULE_APPENDABLE, RULE_REPLACEABLE, &ctx)?;
+    let (has_append, ov) =
+        decode_append_overrides(res, item, RULE_APPENDABLE, RULE_REPLACEABLE, &ctx)?;
     let has_overrides = !ov.append.is_empty() || !ov.replace.is_empty();
-    if has_append && has_overrides {
-        return invalid(ERROR_OVERRIDE_APPEND, &ctx);
-    }
     if has_overrides {
         let mut expected: BTreeSet<String> = RULE_APPENDABLE
             .iter()

@@ -108,7 +108,7 @@ fn kind_of(info: &abi::EventInfo) -> Kind {
         "inotify_init" | "inotify_init1" => Kind::NewFd(FdType::Inotify),
         "epoll_create" | "epoll_create1" => Kind::NewFd(FdType::Eventpoll),
         "userfaultfd" => Kind::NewFd(FdType::Userfaultfd),
-        "io_uring_setup" => Kind::NewFd(FdType::IoUring),
+        "io_uring_setup" => Kind::NewFd(FdType::Iouring),
         "pidfd_open" => Kind::NewFd(FdType::Pidfd),
         "memfd_create" => Kind::Memfd,
         "chdir" => Kind::Chdir,

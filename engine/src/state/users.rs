@@ -3,20 +3,13 @@
 
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct User {
-    pub uid: u32,
-    pub gid: u32,
-    pub name: Vec<u8>,
-    pub homedir: Vec<u8>,
-    pub shell: Vec<u8>,
-}
+/// A user: the capture's user-list entry, also filled from `/etc/passwd`
+/// and from user-added events.
+pub use falcon_driver::scap::UserEntry as User;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Group {
-    pub gid: u32,
-    pub name: Vec<u8>,
-}
+/// A group: the capture's user-list entry, also filled from `/etc/group`
+/// and from group-added events.
+pub use falcon_driver::scap::GroupEntry as Group;
 
 /// The user and group tables.
 #[derive(Debug, Default)]
