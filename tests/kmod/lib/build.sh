@@ -6,25 +6,30 @@
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 
 # dkms_build NAME SRC_DIR: add/build/install SRC_DIR (a dkms source tree)
-# for $KREL against $KSRC; sets KO to the installed module.
+# for $KREL against $KSRC; sets KO to the installed module. With
+# $BUILD_CHROOT set, the chroot's dkms runs, its tree lives in the chroot's
+# /build/dkms and $KSRC is a path inside the chroot.
 dkms_build() {
-	local name=$1 src=$2 tree=$FALCON_CACHE/dkms/$KREL ver
+	local name=$1 src=$2 root=${BUILD_CHROOT:-} tree ver
+	tree=${root:+/build/dkms}
+	tree=${tree:-$FALCON_CACHE/dkms/$KREL}
 	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$src/dkms.conf")
-	mkdir -p "$tree/var" "$tree/src" "$tree/modules/$KREL"
-	rm -rf "${tree:?}/src/$name-$ver"
-	cp -r "$src" "$tree/src/$name-$ver"
+	mkdir -p "$root$tree/var" "$root$tree/src" "$root$tree/modules/$KREL"
+	rm -rf "${root}${tree:?}/src/$name-$ver"
+	cp -r "$src" "$root$tree/src/$name-$ver"
 	local d=(dkms --dkmstree "$tree/var" --sourcetree "$tree/src" --installtree "$tree/modules")
+	[ -n "$root" ] && d=(chroot "$root" env PATH=/usr/sbin:/usr/bin:/sbin:/bin "${d[@]}")
 	"${d[@]}" remove "$name/$ver" --all >/dev/null 2>&1 || true
 	"${d[@]}" add -m "$name" -v "$ver" >"$WORK/dkms-$name.log" 2>&1 &&
 		"${d[@]}" build -m "$name" -v "$ver" -k "$KREL" --kernelsourcedir "$KSRC" \
 			>>"$WORK/dkms-$name.log" 2>&1 &&
 		"${d[@]}" install -m "$name" -v "$ver" -k "$KREL" --kernelsourcedir "$KSRC" \
 			--no-depmod >>"$WORK/dkms-$name.log" 2>&1 || {
-		cat "$tree/var/$name/$ver/$KREL/x86_64/log/make.log" >>"$WORK/dkms-$name.log" 2>/dev/null
+		cat "$root$tree/var/$name/$ver/$KREL/x86_64/log/make.log" >>"$WORK/dkms-$name.log" 2>/dev/null
 		return 1
 	}
-	cp "$tree/var/$name/$ver/$KREL/x86_64/log/make.log" "$WORK/make-$name.log"
-	KO=$(find "$tree/modules/$KREL" -name "$name.ko*" | head -1)
+	cp "$root$tree/var/$name/$ver/$KREL/x86_64/log/make.log" "$WORK/make-$name.log"
+	KO=$(find "$root$tree/modules/$KREL" -name "$name.ko*" | head -1)
 	[ -n "$KO" ]
 }
 
