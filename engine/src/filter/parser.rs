@@ -202,6 +202,14 @@ impl<'a> Parser<'a> {
         r
     }
 
+    /// Runs one grammar rule one nesting level deeper, so hostile input
+    /// gets the depth-limit error instead of exhausting the stack.
+    fn nested<T>(&mut self, rule: impl FnOnce(&mut Self) -> R<T>) -> R<T> {
+        self.enter()?;
+        let r = rule(self);
+        self.leave(r)
+    }
+
     fn rest(&self) -> &'a [u8] {
         &self.input[self.pos.idx..]
     }
@@ -431,9 +439,7 @@ impl<'a> Parser<'a> {
     // ---- grammar ----
 
     fn field_or_transformer(&mut self) -> R<Expr> {
-        self.enter()?;
-        let r = self.field_or_transformer_inner();
-        self.leave(r)
+        self.nested(|this| this.field_or_transformer_inner())
     }
 
     fn field_or_transformer_inner(&mut self) -> R<Expr> {
@@ -450,15 +456,11 @@ impl<'a> Parser<'a> {
     }
 
     fn or(&mut self) -> R<Expr> {
-        self.enter()?;
-        let r = self.logical(true);
-        self.leave(r)
+        self.nested(|this| this.logical(true))
     }
 
     fn and(&mut self) -> R<Expr> {
-        self.enter()?;
-        let r = self.logical(false);
-        self.leave(r)
+        self.nested(|this| this.logical(false))
     }
 
     fn logical(&mut self, is_or: bool) -> R<Expr> {
@@ -495,9 +497,7 @@ impl<'a> Parser<'a> {
     }
 
     fn not(&mut self) -> R<Expr> {
-        self.enter()?;
-        let r = self.not_inner();
-        self.leave(r)
+        self.nested(|this| this.not_inner())
     }
 
     fn not_inner(&mut self) -> R<Expr> {
@@ -521,23 +521,19 @@ impl<'a> Parser<'a> {
     }
 
     fn embedded_remainder(&mut self) -> R<Expr> {
-        self.enter()?;
-        let r = (|| {
-            self.lex_blank();
-            let child = self.or()?;
-            self.lex_blank();
-            if !self.lex_str(")") {
-                return Err(self.err("expected a ')' token".into()));
+        self.nested(|this| {
+            this.lex_blank();
+            let child = this.or()?;
+            this.lex_blank();
+            if !this.lex_str(")") {
+                return Err(this.err("expected a ')' token".into()));
             }
             Ok(child)
-        })();
-        self.leave(r)
+        })
     }
 
     fn check(&mut self) -> R<Expr> {
-        self.enter()?;
-        let r = self.check_inner();
-        self.leave(r)
+        self.nested(|this| this.check_inner())
     }
 
     fn check_inner(&mut self) -> R<Expr> {
@@ -563,13 +559,11 @@ impl<'a> Parser<'a> {
     }
 
     fn field_remainder(&mut self, pos: Pos) -> R<Expr> {
-        self.enter()?;
-        let r = (|| {
-            let name = self.last_text();
-            let arg = self.optional_field_arg()?;
+        self.nested(|this| {
+            let name = this.last_text();
+            let arg = this.optional_field_arg()?;
             Ok(Expr::new(ExprKind::Field { name, arg }, pos))
-        })();
-        self.leave(r)
+        })
     }
 
     fn optional_field_arg(&mut self) -> R<Option<String>> {
@@ -588,54 +582,50 @@ impl<'a> Parser<'a> {
     }
 
     fn transformer_remainder(&mut self, name: String, pos: Pos) -> R<Expr> {
-        self.enter()?;
-        let r = (|| {
-            self.lex_blank();
+        self.nested(|this| {
+            this.lex_blank();
             let mut args = Vec::new();
             loop {
-                let p = self.pos;
-                args.push(self.transformer_arg(p)?);
-                self.lex_blank();
-                if !self.lex_str(",") {
+                let p = this.pos;
+                args.push(this.transformer_arg(p)?);
+                this.lex_blank();
+                if !this.lex_str(",") {
                     break;
                 }
             }
-            self.lex_blank();
-            if !self.lex_str(")") {
-                return Err(self.err("expected a ')' token closing the transformer".into()));
+            this.lex_blank();
+            if !this.lex_str(")") {
+                return Err(this.err("expected a ')' token closing the transformer".into()));
             }
-            let arg = self.optional_field_arg()?;
+            let arg = this.optional_field_arg()?;
             Ok(Expr::new(ExprKind::Transformer { name, args, arg }, pos))
-        })();
-        self.leave(r)
+        })
     }
 
     fn transformer_arg(&mut self, pos: Pos) -> R<Expr> {
-        self.enter()?;
-        let r = (|| {
-            self.lex_blank();
-            if self.lex_hex() || self.lex_num() {
-                return Ok(self.value(pos));
+        self.nested(|this| {
+            this.lex_blank();
+            if this.lex_hex() || this.lex_num() {
+                return Ok(this.value(pos));
             }
-            if self.lex_quoted()? {
-                return Ok(self.value(pos));
+            if this.lex_quoted()? {
+                return Ok(this.value(pos));
             }
-            if self.lex_str("(") {
-                return self.transformer_list(pos);
+            if this.lex_str("(") {
+                return this.transformer_list(pos);
             }
-            if self.lex_transformer() {
-                let name = self.last_without_paren();
-                return self.transformer_remainder(name, pos);
+            if this.lex_transformer() {
+                let name = this.last_without_paren();
+                return this.transformer_remainder(name, pos);
             }
-            if self.lex_field_name() {
-                return self.field_remainder(pos);
+            if this.lex_field_name() {
+                return this.field_remainder(pos);
             }
-            Err(self.err(
+            Err(this.err(
                 "expected field transformer argument: field, transformer, quoted string, number, or transformer list"
                     .into(),
             ))
-        })();
-        self.leave(r)
+        })
     }
 
     fn transformer_list(&mut self, pos: Pos) -> R<Expr> {
@@ -679,9 +669,7 @@ impl<'a> Parser<'a> {
     }
 
     fn condition(&mut self, left: Expr, pos: Pos) -> R<Expr> {
-        self.enter()?;
-        let r = self.condition_inner(left, pos);
-        self.leave(r)
+        self.nested(|this| this.condition_inner(left, pos))
     }
 
     fn condition_inner(&mut self, left: Expr, pos: Pos) -> R<Expr> {
@@ -746,44 +734,40 @@ impl<'a> Parser<'a> {
     }
 
     fn num_value_or_transformer(&mut self) -> R<Expr> {
-        self.enter()?;
-        let r = (|| {
-            self.lex_blank();
-            let pos = self.pos;
-            if let Some(e) = self.try_transformer_or_val()? {
+        self.nested(|this| {
+            this.lex_blank();
+            let pos = this.pos;
+            if let Some(e) = this.try_transformer_or_val()? {
                 return Ok(e);
             }
-            if self.lex_hex() || self.lex_num() {
-                return Ok(self.value(pos));
+            if this.lex_hex() || this.lex_num() {
+                return Ok(this.value(pos));
             }
-            Err(self.err(format!(
+            Err(this.err(format!(
                 "expected a number value or a field with a valid transformer: {}",
                 transformers_text()
             )))
-        })();
-        self.leave(r)
+        })
     }
 
     fn str_value_or_transformer(&mut self, no_transformer: bool) -> R<Expr> {
-        self.enter()?;
-        let r = (|| {
-            self.lex_blank();
-            let pos = self.pos;
-            if !no_transformer && let Some(e) = self.try_transformer_or_val()? {
+        self.nested(|this| {
+            this.lex_blank();
+            let pos = this.pos;
+            if !no_transformer && let Some(e) = this.try_transformer_or_val()? {
                 return Ok(e);
             }
-            if self.lex_quoted()? || self.lex_bare_str() {
-                return Ok(self.value(pos));
+            if this.lex_quoted()? || this.lex_bare_str() {
+                return Ok(this.value(pos));
             }
             if no_transformer {
-                return Err(self.err("expected a string value".into()));
+                return Err(this.err("expected a string value".into()));
             }
-            Err(self.err(format!(
+            Err(this.err(format!(
                 "expected a string value or a field with a valid transformer: {}",
                 transformers_text()
             )))
-        })();
-        self.leave(r)
+        })
     }
 
     fn try_list(&mut self) -> R<Option<Expr>> {
@@ -811,60 +795,55 @@ impl<'a> Parser<'a> {
     }
 
     fn list_value(&mut self) -> R<Expr> {
-        self.enter()?;
-        let r = (|| {
-            self.lex_blank();
-            let pos = self.pos;
-            if let Some(e) = self.try_list()? {
+        self.nested(|this| {
+            this.lex_blank();
+            let pos = this.pos;
+            if let Some(e) = this.try_list()? {
                 return Ok(e);
             }
-            if self.lex_identifier() {
-                return Ok(self.value(pos));
+            if this.lex_identifier() {
+                return Ok(this.value(pos));
             }
-            Err(self.err("expected a list or an identifier".into()))
-        })();
-        self.leave(r)
+            Err(this.err("expected a list or an identifier".into()))
+        })
     }
 
     fn list_value_or_transformer(&mut self) -> R<Expr> {
-        self.enter()?;
-        let r = (|| {
-            self.lex_blank();
-            let pos = self.pos;
-            if let Some(e) = self.try_list()? {
+        self.nested(|this| {
+            this.lex_blank();
+            let pos = this.pos;
+            if let Some(e) = this.try_list()? {
                 return Ok(e);
             }
-            if let Some(e) = self.try_transformer_or_val()? {
+            if let Some(e) = this.try_transformer_or_val()? {
                 return Ok(e);
             }
-            if self.lex_identifier() {
-                return Ok(self.value(pos));
+            if this.lex_identifier() {
+                return Ok(this.value(pos));
             }
-            Err(self.err(format!(
+            Err(this.err(format!(
                 "expected a list, an identifier, or a field with a valid transformer: {}",
                 transformers_text()
             )))
-        })();
-        self.leave(r)
+        })
     }
 
     fn try_transformer_or_val(&mut self) -> R<Option<Expr>> {
-        self.enter()?;
-        let r = (|| {
-            self.lex_blank();
-            let pos = self.pos;
-            if self.lex_str("val(") {
-                self.lex_blank();
-                let field_pos = self.pos;
-                if !self.lex_field_name() {
-                    return Err(self.err("expected a field within 'val' transformer".into()));
+        self.nested(|this| {
+            this.lex_blank();
+            let pos = this.pos;
+            if this.lex_str("val(") {
+                this.lex_blank();
+                let field_pos = this.pos;
+                if !this.lex_field_name() {
+                    return Err(this.err("expected a field within 'val' transformer".into()));
                 }
-                let child = self.field_remainder(field_pos)?;
-                self.lex_blank();
-                if !self.lex_str(")") {
-                    return Err(self.err("expected a ')' token closing the transformer".into()));
+                let child = this.field_remainder(field_pos)?;
+                this.lex_blank();
+                if !this.lex_str(")") {
+                    return Err(this.err("expected a ')' token closing the transformer".into()));
                 }
-                let arg = self.optional_field_arg()?;
+                let arg = this.optional_field_arg()?;
                 let kind = ExprKind::Transformer {
                     name: "val".into(),
                     args: vec![child],
@@ -872,14 +851,13 @@ impl<'a> Parser<'a> {
                 };
                 return Ok(Some(Expr::new(kind, pos)));
             }
-            if self.lex_transformer() {
-                self.lex_blank();
-                let name = self.last_without_paren();
-                return self.transformer_remainder(name, pos).map(Some);
+            if this.lex_transformer() {
+                this.lex_blank();
+                let name = this.last_without_paren();
+                return this.transformer_remainder(name, pos).map(Some);
             }
             Ok(None)
-        })();
-        self.leave(r)
+        })
     }
 }
 
